@@ -1,0 +1,291 @@
+"""``BackboneResource``: one class-based view that speaks ``Backbone.sync``.
+
+Subclass it, name a few attributes, and call :meth:`BackboneResource.register`::
+
+    class WidgetResource(BackboneResource):
+        collection = "widgets"
+        public_fields = ("_id", "name", "description", "created_at", "updated_at", "version")
+        add_form_class = WidgetForm
+        sort_fields = ("name", "created_at", "updated_at")
+        search_field = "name"
+        indexes = [IndexModel([("owner_id", 1), ("created_at", -1), ("_id", -1)])]
+
+        def base_query(self):
+            return {"owner_id": current_user.id}
+
+    WidgetResource.register(blueprint, "/api/widgets")
+
+That answers::
+
+    GET    /api/widgets         the page envelope {"items", "page", "per_page", "total"}
+    POST   /api/widgets         201, Location, the new document
+    GET    /api/widgets/<id>    the document, with an ETag
+    PUT    /api/widgets/<id>    replace the editable fields (missing ones take their default)
+    PATCH  /api/widgets/<id>    change only the fields sent
+    DELETE /api/widgets/<id>    204
+
+Every document carries ``created_at``, ``updated_at`` and ``version``, which the
+resource manages. A PUT or PATCH whose body's ``version`` is not the stored one
+answers 409, one whose ``If-Match`` is not the current ETag answers 412, both
+with the current document, so no update is ever lost.
+"""
+
+import re
+
+from bson import ObjectId
+from flask import abort, jsonify, make_response, request, url_for
+from flask.views import MethodView
+from flask_login import current_user
+from pymongo import ReturnDocument
+from werkzeug.routing import BaseConverter
+
+from backend.extensions import csrf, login_manager, mongo
+from backend.serialization import is_int64, utc_now
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+MANAGED_FIELDS = ("created_at", "updated_at", "version")
+MAX_PAGE = 1_000_000
+
+
+class ObjectIdConverter(BaseConverter):
+    """``<objectid:name>``: 24 hex digits; anything else is a 404 before the view runs."""
+
+    regex = "[0-9a-fA-F]{24}"
+
+    def to_python(self, value):
+        return ObjectId(value)
+
+    def to_url(self, value):
+        return str(value)
+
+
+class BackboneResource(MethodView):
+    #: MongoDB collection holding the documents.
+    collection = None
+    #: Fields sent in responses, ``_id`` and the managed fields included.
+    public_fields = ("_id", *MANAGED_FIELDS)
+    #: :class:`~backend.api.JSONForm` validating POST bodies.
+    add_form_class = None
+    #: Form validating PUT and PATCH bodies; defaults to ``add_form_class``.
+    edit_form_class = None
+    #: ``pymongo.IndexModel`` s the collection needs, ensured at start-up.
+    indexes = ()
+    #: Noun used in messages ("Widget not found.").
+    item_name = "Item"
+    #: Anonymous requests get 401 when true.
+    login_required = True
+
+    page_size = 20
+    max_page_size = 100
+    page_param = "page"
+    per_page_param = "per_page"
+    sort_param = "sort"
+    search_param = "q"
+    #: Fields the list may be sorted by; ``-name`` sorts descending.
+    sort_fields = ("created_at",)
+    default_sort = "-created_at"
+    #: Field that ``q`` searches (case-insensitive substring), or None.
+    search_field = None
+    max_search_length = 100
+
+    def base_query(self):
+        """The filter every request of this view is confined to.
+
+        Its fields are also stored on every new document, which is how a
+        document comes to belong to its owner.
+        """
+        return {}
+
+    @classmethod
+    def register(cls, app_or_blueprint, url, endpoint=None):
+        """Wire the collection URL and the item URL ``<url>/<id>`` to this view."""
+        view = cls.as_view(endpoint or cls.collection)
+        # Checked in dispatch_request instead, after the login check, so that
+        # an expired session answers 401 (log in again), not 403.
+        csrf.exempt(view)
+        app_or_blueprint.add_url_rule(
+            url, view_func=view, defaults={"item_id": None}, methods=["GET", "POST"]
+        )
+        app_or_blueprint.add_url_rule(
+            f"{url}/<objectid:item_id>", view_func=view, methods=["GET", "PUT", "PATCH", "DELETE"]
+        )
+        mongo.add_indexes(cls.collection, list(cls.indexes))
+        return view
+
+    # Dispatch ------------------------------------------------------------
+
+    def dispatch_request(self, **kwargs):
+        if self.login_required and not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if request.method not in SAFE_METHODS:
+            csrf.protect()
+        return super().dispatch_request(**kwargs)
+
+    def get(self, item_id):
+        if item_id is None:
+            return self.list()
+        document = self.find_or_404(item_id)
+        return self.document_response(document).make_conditional(request)
+
+    def post(self, item_id):
+        form = self.add_form_class.from_json(self.json_body())
+        if not form.validate():
+            self.invalid(form.errors)
+        now = utc_now()
+        document = {**form.data, **self.base_query(), "created_at": now, "updated_at": now, "version": 1}
+        self.documents.insert_one(document)
+        response = self.document_response(document, 201)
+        response.headers["Location"] = url_for(request.endpoint, item_id=document["_id"])
+        return response
+
+    def put(self, item_id):
+        body = self.json_body()
+        form = self.edit_form().from_json(body)
+        if not form.validate():
+            self.invalid(form.errors)
+        return self.update(item_id, body, form.data)
+
+    def patch(self, item_id):
+        body = self.json_body()
+        form = self.edit_form().from_json(body)
+        form.validate()
+        sent = [field.name for field in form if field.name in body]
+        errors = {name: form.errors[name] for name in sent if name in form.errors}
+        if errors:
+            self.invalid(errors)
+        return self.update(item_id, body, {name: form.data[name] for name in sent})
+
+    def delete(self, item_id):
+        if not self.documents.delete_one({**self.base_query(), "_id": item_id}).deleted_count:
+            self.not_found()
+        return "", 204
+
+    # Reading ---------------------------------------------------------------
+
+    @property
+    def documents(self):
+        return mongo.db[self.collection]
+
+    def list(self):
+        page = self.int_param(self.page_param, 1, 1, MAX_PAGE)
+        per_page = self.int_param(self.per_page_param, self.page_size, 1, self.max_page_size)
+        query = {**self.base_query(), **self.search_query()}
+        cursor = (
+            self.documents.find(query, self.public_fields)
+            .sort(self.sort_spec())
+            .skip((page - 1) * per_page)
+            .limit(per_page)
+        )
+        items = [self.serialize(document) for document in cursor]
+        total = self.documents.count_documents(query)
+        return jsonify(items=items, page=page, per_page=per_page, total=total)
+
+    def find_or_404(self, item_id):
+        document = self.documents.find_one({**self.base_query(), "_id": item_id}, self.public_fields)
+        if document is None:
+            self.not_found()
+        return document
+
+    def serialize(self, document):
+        return {field: document.get(field) for field in self.public_fields}
+
+    def int_param(self, name, default, minimum, maximum):
+        value = request.args.get(name)
+        if value is None:
+            return default
+        if not value.isascii() or not value.isdigit() or not minimum <= int(value) <= maximum:
+            self.bad_request(f"{name} must be a whole number from {minimum} to {maximum}.")
+        return int(value)
+
+    def sort_spec(self):
+        value = request.args.get(self.sort_param, self.default_sort)
+        field = value.removeprefix("-")
+        if field not in self.sort_fields:
+            allowed = ", ".join(self.sort_fields)
+            self.bad_request(f"{self.sort_param} must be one of {allowed}, optionally after '-'.")
+        direction = -1 if value.startswith("-") else 1
+        # _id breaks ties, so that pages never repeat or skip a document.
+        return [(field, direction), ("_id", direction)]
+
+    def search_query(self):
+        text = request.args.get(self.search_param, "")
+        if not text or not self.search_field:
+            return {}
+        if len(text) > self.max_search_length:
+            self.bad_request(f"{self.search_param} must be at most {self.max_search_length} characters.")
+        # Escaped, so the text is matched literally, never as a pattern.
+        pattern = re.escape(text).replace("\x00", "\\x00")
+        return {self.search_field: {"$regex": pattern, "$options": "i"}}
+
+    # Writing ---------------------------------------------------------------
+
+    def edit_form(self):
+        return self.edit_form_class or self.add_form_class
+
+    def json_body(self):
+        """The request's JSON object; 415 if it is not JSON, 400 if it is no object."""
+        body = request.get_json()
+        if not isinstance(body, dict):
+            self.bad_request("The request body must be a JSON object.")
+        return body
+
+    def update(self, item_id, body, changes):
+        """Apply ``changes`` if the preconditions hold, in one atomic write."""
+        query = {**self.base_query(), "_id": item_id}
+        preconditions = self.preconditions(body)
+        document = self.documents.find_one_and_update(
+            {**query, "$and": preconditions} if preconditions else query,
+            {"$set": {**changes, "updated_at": utc_now()}, "$inc": {"version": 1}},
+            projection=self.public_fields,
+            return_document=ReturnDocument.AFTER,
+        )
+        if document is None:
+            self.precondition_failed(query)
+        return self.document_response(document)
+
+    def preconditions(self, body):
+        conditions = []
+        if request.if_match and not request.if_match.star_tag:
+            versions = [int(tag) for tag in request.if_match.as_set() if tag.isdigit()]
+            conditions.append({"version": {"$in": versions}})
+        if body.get("version") is not None:
+            if not is_int64(body["version"]):
+                self.invalid({"version": ["Must be a whole number."]})
+            conditions.append({"version": body["version"]})
+        return conditions
+
+    def precondition_failed(self, query):
+        """Explain why a conditional update matched nothing: 404, 412 or 409."""
+        current = self.documents.find_one(query, self.public_fields)
+        if current is None:
+            self.not_found()
+        if request.if_match and not request.if_match.contains(self.etag(current)):
+            status, message = 412, f"This {self.item_name.lower()} has changed since you loaded it."
+        else:
+            status, message = 409, f"Someone else changed this {self.item_name.lower()}."
+        abort(self.error_response(status, message, current=self.serialize(current)))
+
+    # Responses -------------------------------------------------------------
+
+    @staticmethod
+    def etag(document):
+        return str(document["version"])
+
+    def document_response(self, document, status=200):
+        response = make_response(jsonify(self.serialize(document)), status)
+        response.set_etag(self.etag(document))
+        return response
+
+    @staticmethod
+    def error_response(status, message, **extra):
+        return make_response(jsonify(error=message, **extra), status)
+
+    def invalid(self, fields):
+        abort(self.error_response(400, f"{self.item_name} is not valid.", fields=fields))
+
+    def bad_request(self, message):
+        abort(self.error_response(400, message))
+
+    def not_found(self):
+        abort(self.error_response(404, f"{self.item_name} not found."))
+

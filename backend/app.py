@@ -1,0 +1,64 @@
+"""The application factory."""
+
+import logging
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader
+
+from backend import commands, errors
+from backend.api.resource import ObjectIdConverter
+from backend.assets import init_assets
+from backend.auth.views import blueprint as auth_blueprint
+from backend.extensions import csrf, login_manager, mongo
+from backend.pages.views import blueprint as pages_blueprint
+from backend.serialization import MongoJSONProvider
+from backend.settings import load_settings
+from backend.widgets.views import blueprint as widgets_blueprint
+
+
+def create_app(settings=None):
+    """Make the Flask app; ``settings`` override what the environment says."""
+    config = load_settings(settings)
+    app = Flask(
+        __name__,
+        static_folder=config["PUBLIC_DIR"] / "static",
+        static_url_path="/static",
+    )
+    app.config.update(config)
+    app.json = MongoJSONProvider(app)
+    app.url_map.converters["objectid"] = ObjectIdConverter
+    register_templates(app)
+    register_extensions(app)
+    register_blueprints(app)
+    errors.register_errorhandlers(app)
+    commands.register_commands(app)
+    configure_logging(app)
+    return app
+
+
+def register_templates(app):
+    # Brunch copies frontend/app/assets/index.html into public/; Flask renders
+    # it as a Jinja template beside the server-side pages in backend/templates.
+    app.jinja_loader = ChoiceLoader(
+        [FileSystemLoader(app.config["PUBLIC_DIR"]), FileSystemLoader(app.root_path + "/templates")]
+    )
+
+
+def register_extensions(app):
+    mongo.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.unauthorized_handler(errors.unauthorized)
+    init_assets(app)
+
+
+def register_blueprints(app):
+    for blueprint in (pages_blueprint, auth_blueprint, widgets_blueprint):
+        app.register_blueprint(blueprint)
+
+
+def configure_logging(app):
+    if not app.debug:
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")

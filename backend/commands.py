@@ -1,0 +1,69 @@
+"""``flask --app backend <command>``: database set-up, users and demo data."""
+
+import click
+from flask import current_app
+
+from backend.assets import MANIFEST_NAME, write_manifest
+from backend.auth import models as auth
+from backend.extensions import mongo
+from backend.serialization import utc_now
+from backend.widgets import models as widgets
+
+SEED_COUNT = 25
+
+
+def register_commands(app):
+    for command in (init_db, create_user, seed, assets_manifest):
+        app.cli.add_command(command)
+
+
+@click.command("init-db")
+def init_db():
+    """Create the collections' indexes (also done on every start)."""
+    mongo.ensure_indexes()
+    click.echo(f"Indexes ensured in database {mongo.db.name!r}.")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.password_option()
+def create_user(email, password):
+    """Create a user who can log in with EMAIL."""
+    try:
+        auth.create_user(email, password)
+    except auth.EmailTaken:
+        raise click.ClickException(f"A user with the email {email} already exists.") from None
+    click.echo(f"Created {auth.normalize_email(email)}.")
+
+
+@click.command("seed")
+@click.argument("email")
+@click.option("--count", default=SEED_COUNT, show_default=True, help="How many widgets.")
+def seed(email, count):
+    """Give the user EMAIL some demo widgets."""
+    user = mongo.db[auth.USERS].find_one({"email": auth.normalize_email(email)})
+    if user is None:
+        raise click.ClickException(f"No user has the email {email}; create one with create-user.")
+    now = utc_now()
+    documents = [
+        {
+            "owner_id": user["_id"],
+            "name": f"Demo widget {number}",
+            "description": f"Widget number {number}, made by `flask seed`.",
+            "created_at": now,
+            "updated_at": now,
+            "version": 1,
+        }
+        for number in range(1, count + 1)
+    ]
+    if documents:
+        mongo.db[widgets.COLLECTION].insert_many(documents)
+    click.echo(f"Added {count} widgets for {user['email']}.")
+
+
+@click.command("assets-manifest")
+def assets_manifest():
+    """Record the built files' hashes for production (run after the front-end build)."""
+    manifest = current_app.config["PUBLIC_DIR"] / MANIFEST_NAME
+    write_manifest(current_app.extensions["assets"], manifest)
+    click.echo(f"Wrote {manifest}.")

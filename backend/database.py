@@ -1,0 +1,91 @@
+"""MongoDB access: one pymongo client per app and process, indexes ensured on first use."""
+
+import os
+import threading
+
+from flask import current_app
+from pymongo import MongoClient
+
+from backend.embedded_mongo import shared_server_uri
+from backend.settings import DATABASE_TIMEOUT_MS, ConfigError
+
+
+class Mongo:
+    """Flask extension: ``mongo.db`` is the app's database.
+
+    Features declare their indexes with :meth:`add_indexes`; each process
+    ensures them the first time it uses the database, so the app starts even
+    while MongoDB is down and recovers once it is back.
+    """
+
+    def __init__(self):
+        self.index_specs = {}
+
+    def init_app(self, app):
+        uri = app.config["MONGO_URI"] or _development_uri(app)
+        app.extensions["mongo"] = Connection(uri, app.config["MONGO_DATABASE"], self.index_specs)
+
+    def add_indexes(self, collection, indexes):
+        """Declare the ``pymongo.IndexModel`` s that ``collection`` needs."""
+        self.index_specs.setdefault(collection, []).extend(indexes)
+
+    @property
+    def db(self):
+        return current_app.extensions["mongo"].db
+
+    def ensure_indexes(self):
+        current_app.extensions["mongo"].ensure_indexes(self.db)
+
+    def ping(self):
+        self.db.command("ping")
+
+
+class Connection:
+    """One app's client, made lazily and anew after a fork: pymongo clients
+    must not cross one, and gunicorn forks its workers from the master."""
+
+    def __init__(self, uri, database_name, index_specs):
+        self.uri = uri
+        self.database_name = database_name
+        self.index_specs = index_specs
+        self._lock = threading.Lock()
+        self._pid = None
+        self._db = None
+
+    @property
+    def db(self):
+        if self._pid != os.getpid():
+            with self._lock:
+                if self._pid != os.getpid():
+                    self._connect()
+        return self._db
+
+    def _connect(self):
+        client = MongoClient(
+            self.uri,
+            tz_aware=True,
+            serverSelectionTimeoutMS=DATABASE_TIMEOUT_MS,
+            connectTimeoutMS=DATABASE_TIMEOUT_MS,
+        )
+        db = client[self.database_name]
+        try:
+            self.ensure_indexes(db)
+        except Exception:
+            client.close()
+            raise
+        self._db, self._pid = db, os.getpid()
+
+    def ensure_indexes(self, db):
+        for collection, indexes in self.index_specs.items():
+            db[collection].create_indexes(indexes)
+
+    def close(self):
+        if self._db is not None and self._pid == os.getpid():
+            self._db.client.close()
+        self._db = self._pid = None
+
+
+def _development_uri(app):
+    if app.config["APP_ENV"] == "production":
+        raise ConfigError("MONGO_URI is not set: production needs a MongoDB server.")
+    return shared_server_uri(app.config["VAR_DIR"])

@@ -1,0 +1,74 @@
+"""Settings, read only from the environment (and a `.env` file beside the project).
+
+Every setting has one name, one default and one place: here.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = PROJECT_DIR / "var"
+PUBLIC_DIR = PROJECT_DIR / "public"
+
+APP_NAME = "Flaskbone"
+APP_ENVIRONMENTS = ("development", "test", "production")
+DEFAULT_DATABASE = "flaskbone"
+BCRYPT_ROUNDS = 12
+MAX_REQUEST_BYTES = 64 * 1024
+DATABASE_TIMEOUT_MS = 2000
+RETRY_AFTER_SECONDS = 5
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message says how to fix it."""
+
+
+def load_settings(overrides=None):
+    """Return the Flask config mapping for this process."""
+    load_dotenv(PROJECT_DIR / ".env")
+    env = {**os.environ, **(overrides or {})}
+    app_env = env.get("APP_ENV", "production")
+    if app_env not in APP_ENVIRONMENTS:
+        raise ConfigError(f"APP_ENV must be one of {', '.join(APP_ENVIRONMENTS)}, not {app_env!r}.")
+    production = app_env == "production"
+    var_dir = Path(env.get("VAR_DIR", VAR_DIR))
+    return {
+        "APP_NAME": APP_NAME,
+        "APP_ENV": app_env,
+        "TESTING": app_env == "test",
+        "SECRET_KEY": _secret_key(env.get("SECRET_KEY"), production, var_dir),
+        "MONGO_URI": env.get("MONGO_URI", ""),
+        "MONGO_DATABASE": env.get("MONGO_DATABASE", DEFAULT_DATABASE),
+        "BCRYPT_ROUNDS": int(env.get("BCRYPT_ROUNDS", BCRYPT_ROUNDS)),
+        "PUBLIC_DIR": Path(env.get("PUBLIC_DIR", PUBLIC_DIR)),
+        "VAR_DIR": var_dir,
+        "MAX_CONTENT_LENGTH": MAX_REQUEST_BYTES,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+
+
+def _secret_key(value, production, var_dir):
+    if value:
+        return value
+    if production:
+        raise ConfigError(
+            "SECRET_KEY is not set. Set it in the environment or in .env, for example:\n"
+            '  echo "SECRET_KEY=$(python3 -c \'import secrets; print(secrets.token_hex(32))\')" >> .env'
+        )
+    return _development_secret_key(var_dir)
+
+
+def _development_secret_key(var_dir):
+    """Make a key once and keep it in var/, so sessions survive restarts."""
+    key_file = var_dir / "secret_key"
+    if not key_file.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()

@@ -1,0 +1,128 @@
+"""Shared fixtures: one real MongoDB wire-protocol server per test session.
+
+Tests use ``MONGO_URI`` when it is set (a real mongod, say), otherwise they
+start the embedded SecantusDB server on a temporary path. Each test gets a
+database of its own, dropped afterwards.
+"""
+
+import os
+import re
+import uuid
+
+import pytest
+from pymongo import MongoClient
+
+from backend import create_app
+from backend.embedded_mongo import EmbeddedMongo
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+def mongo_uri(tmp_path_factory):
+    if os.environ.get("MONGO_URI"):
+        yield os.environ["MONGO_URI"]
+        return
+    server = EmbeddedMongo.start(tmp_path_factory.mktemp("mongo"))
+    yield server.uri
+    server.stop()
+
+
+@pytest.fixture
+def settings(mongo_uri, tmp_path):
+    return {
+        "APP_ENV": "test",
+        "MONGO_URI": mongo_uri,
+        "MONGO_DATABASE": f"test_{uuid.uuid4().hex[:12]}",
+        "SECRET_KEY": "test-secret-key",
+        "BCRYPT_ROUNDS": "4",
+        "VAR_DIR": str(tmp_path / "var"),
+    }
+
+
+@pytest.fixture
+def app(settings):
+    app = create_app(settings)
+    yield app
+    connection = app.extensions["mongo"]
+    with MongoClient(connection.uri) as client:
+        client.drop_database(connection.database_name)
+    connection.close()
+
+
+@pytest.fixture
+def db(app):
+    with app.app_context():
+        from backend.extensions import mongo
+
+        yield mongo.db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_token_from(html):
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'<meta name="csrf-token" content="([^"]+)"', html
+    )
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+class Browserless:
+    """A logged-in API client that sends the CSRF header as the front end does."""
+
+    def __init__(self, client, email):
+        self.client = client
+        self.email = email
+        self.csrf_token = None
+
+    def register(self, password=PASSWORD):
+        page = self.client.get("/register").get_data(as_text=True)
+        response = self.client.post(
+            "/register",
+            data={
+                "email": self.email,
+                "password": password,
+                "confirm": password,
+                "csrf_token": csrf_token_from(page),
+            },
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        self.csrf_token = self.fresh_csrf_token()
+        return self
+
+    def fresh_csrf_token(self):
+        page = self.client.get("/login").get_data(as_text=True)
+        return csrf_token_from(page)
+
+    def request(self, method, url, json=None, headers=None, **kwargs):
+        headers = {"X-CSRFToken": self.csrf_token, **(headers or {})}
+        return self.client.open(url, method=method, json=json, headers=headers, **kwargs)
+
+    def get(self, url, **kwargs):
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url, json=None, **kwargs):
+        return self.request("POST", url, json=json, **kwargs)
+
+    def put(self, url, json=None, **kwargs):
+        return self.request("PUT", url, json=json, **kwargs)
+
+    def patch(self, url, json=None, **kwargs):
+        return self.request("PATCH", url, json=json, **kwargs)
+
+    def delete(self, url, **kwargs):
+        return self.request("DELETE", url, **kwargs)
+
+
+@pytest.fixture
+def alice(app):
+    return Browserless(app.test_client(), "alice@example.com").register()
+
+
+@pytest.fixture
+def bob(app):
+    return Browserless(app.test_client(), "bob@example.com").register()
