@@ -62,7 +62,9 @@ class EmbeddedMongo:
         try:
             while True:
                 if self.process.poll() is not None:
-                    raise RuntimeError(f"The embedded MongoDB exited with {self.process.returncode}.")
+                    raise RuntimeError(
+                        f"The embedded MongoDB exited with {self.process.returncode}."
+                    )
                 try:
                     client.admin.command("ping")
                     return

@@ -59,7 +59,7 @@ def _secret_key(value, production, var_dir):
     if production:
         raise ConfigError(
             "SECRET_KEY is not set. Set it in the environment or in .env, for example:\n"
-            '  echo "SECRET_KEY=$(python3 -c \'import secrets; print(secrets.token_hex(32))\')" >> .env'
+            "  echo \"SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')\" >> .env"
         )
     return _development_secret_key(var_dir)
 

@@ -132,7 +132,13 @@ class BackboneResource(MethodView):
         if not form.validate():
             self.invalid(form.errors)
         now = utc_now()
-        document = {**form.data, **self.base_query(), "created_at": now, "updated_at": now, "version": 1}
+        document = {
+            **form.data,
+            **self.base_query(),
+            "created_at": now,
+            "updated_at": now,
+            "version": 1,
+        }
         self.documents.insert_one(document)
         response = self.document_response(document, 201)
         response.headers["Location"] = url_for(request.endpoint, item_id=document["_id"])
@@ -181,7 +187,9 @@ class BackboneResource(MethodView):
         return jsonify(items=items, page=page, per_page=per_page, total=total)
 
     def find_or_404(self, item_id):
-        document = self.documents.find_one({**self.base_query(), "_id": item_id}, self.public_fields)
+        document = self.documents.find_one(
+            {**self.base_query(), "_id": item_id}, self.public_fields
+        )
         if document is None:
             self.not_found()
         return document
@@ -212,7 +220,9 @@ class BackboneResource(MethodView):
         if not text or not self.search_field:
             return {}
         if len(text) > self.max_search_length:
-            self.bad_request(f"{self.search_param} must be at most {self.max_search_length} characters.")
+            self.bad_request(
+                f"{self.search_param} must be at most {self.max_search_length} characters."
+            )
         # Escaped, so the text is matched literally, never as a pattern.
         pattern = re.escape(text).replace("\x00", "\\x00")
         return {self.search_field: {"$regex": pattern, "$options": "i"}}
@@ -288,4 +298,3 @@ class BackboneResource(MethodView):
 
     def not_found(self):
         abort(self.error_response(404, f"{self.item_name} not found."))
-

@@ -27,7 +27,9 @@ SESSION_LIFETIME = timedelta(days=14)
 USER_INDEXES = [IndexModel([("email", ASCENDING)], unique=True)]
 SESSION_INDEXES = [
     IndexModel([("user_id", ASCENDING)]),
-    IndexModel([("created_at", ASCENDING)], expireAfterSeconds=int(SESSION_LIFETIME.total_seconds())),
+    IndexModel(
+        [("created_at", ASCENDING)], expireAfterSeconds=int(SESSION_LIFETIME.total_seconds())
+    ),
 ]
 
 

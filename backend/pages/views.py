@@ -19,7 +19,9 @@ def index(**_route_values):
     try:
         page = render_template("index.html", bootstrap=current_user.to_json())
     except TemplateNotFound:
-        return render_template("build_missing.html", public_dir=current_app.config["PUBLIC_DIR"]), 503
+        return render_template(
+            "build_missing.html", public_dir=current_app.config["PUBLIC_DIR"]
+        ), 503
     # The page carries a CSRF token and the user: never keep it in a cache.
     return page, 200, {"Cache-Control": "no-store"}
 
