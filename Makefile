@@ -37,13 +37,52 @@ test-frontend: install
 test-backend: build
 	$(BIN)/pytest --cov --cov-report=term-missing:skip-covered --cov-fail-under=90 $(PYTEST_ARGS)
 
-lint: install ## Check the code style (ruff)
+lint: install ## Check the code style (ruff), security (bandit) and dependencies (pip-audit)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -c pyproject.toml -r backend loadtest scripts
+	@$(MAKE) --no-print-directory audit
+
+.PHONY: audit loadtest
+audit: install ## Check the locked dependencies for known vulnerabilities (skipped when offline)
+	@report=$$(mktemp); requirements=$$(mktemp); \
+	$(BIN)/uv export --quiet --frozen --all-groups --no-hashes --no-emit-project --format requirements-txt -o $$requirements; \
+	$(BIN)/pip-audit --strict --disable-pip --no-deps --progress-spinner off -r $$requirements >$$report 2>&1; status=$$?; \
+	if grep -q "known vulnerabilit" $$report; then cat $$report; status=1; \
+	elif [ $$status -ne 0 ] && grep -q "could not be audited" $$report; then \
+	  echo "pip-audit skipped: its vulnerability data cannot be reached from here (offline?)."; status=0; \
+	else cat $$report; fi; \
+	rm -f $$report $$requirements; exit $$status
+
+loadtest: install ## Drive gunicorn with many logged-in users for LOADTEST_SECONDS (30); report req/s, p50/p99, errors
+	PYTHONPATH=. $(BIN)/python loadtest/run.py
 
 format: install ## Fix what the linters can fix
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+.PHONY: bench
+bench: install ## Measure the API against a bare Flask floor and Eve, growth, front end (docs/benchmarks.md)
+	$(BIN)/python bench/run.py
+
+# Compose v2 (`docker compose`) when the Docker CLI has it, else v1 (`docker-compose`).
+COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
+
+.PHONY: up down logs lint-docker
+up: ## Build the image and start the app with MongoDB in Docker (needs SECRET_KEY in .env)
+	$(COMPOSE) up --build --detach
+	@echo "Flaskbone is starting on http://localhost:8000 (make logs to follow, make down to stop)"
+
+down: ## Stop the Docker containers (the MongoDB volume, your data, is kept)
+	$(COMPOSE) down
+
+logs: ## Follow the Docker containers' logs
+	$(COMPOSE) logs --follow --tail=100
+
+lint-docker: install ## Check the Dockerfile (hadolint) and docker-compose.yml (compose schema)
+	$(BIN)/hadolint Dockerfile
+	SECRET_KEY=lint-only docker-compose -f docker-compose.yml config -q
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 
 clean: ## Remove installed dependencies and build output (keeps var/, your data)
 	rm -rf $(VENV) node_modules public .pytest_cache .ruff_cache .coverage

@@ -4,13 +4,16 @@ import logging
 
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from backend import commands, errors
 from backend.api.resource import ObjectIdConverter
+from backend.api.views import blueprint as api_blueprint
 from backend.assets import init_assets
 from backend.auth.views import blueprint as auth_blueprint
 from backend.extensions import csrf, login_manager, mongo
 from backend.pages.views import blueprint as pages_blueprint
+from backend.security import init_security
 from backend.serialization import MongoJSONProvider
 from backend.settings import load_settings
 from backend.widgets.views import blueprint as widgets_blueprint
@@ -31,8 +34,10 @@ def create_app(settings=None):
     register_extensions(app)
     register_blueprints(app)
     errors.register_errorhandlers(app)
+    init_security(app)
     commands.register_commands(app)
     configure_logging(app)
+    trust_proxies(app)
     return app
 
 
@@ -55,8 +60,17 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    for blueprint in (pages_blueprint, auth_blueprint, widgets_blueprint):
+    for blueprint in (pages_blueprint, auth_blueprint, api_blueprint, widgets_blueprint):
         app.register_blueprint(blueprint)
+
+
+def trust_proxies(app):
+    """Behind TRUSTED_PROXIES proxies (a TLS-terminating one, say), read the client's
+    address, scheme, host and port from the X-Forwarded-* headers, trusting only the
+    values those proxies add (so each of them must set all four)."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
 
 def configure_logging(app):

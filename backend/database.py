@@ -22,8 +22,12 @@ class Mongo:
         self.index_specs = {}
 
     def init_app(self, app):
-        uri = app.config["MONGO_URI"] or _development_uri(app)
-        app.extensions["mongo"] = Connection(uri, app.config["MONGO_DATABASE"], self.index_specs)
+        uri = app.config["MONGO_URI"]
+        if not uri and app.config["APP_ENV"] == "production":
+            raise ConfigError("MONGO_URI is not set: production needs a MongoDB server.")
+        app.extensions["mongo"] = Connection(
+            uri, app.config["MONGO_DATABASE"], self.index_specs, app.config["VAR_DIR"]
+        )
 
     def add_indexes(self, collection, indexes):
         """Declare the ``pymongo.IndexModel`` s that ``collection`` needs."""
@@ -44,8 +48,9 @@ class Connection:
     """One app's client, made lazily and anew after a fork: pymongo clients
     must not cross one, and gunicorn forks its workers from the master."""
 
-    def __init__(self, uri, database_name, index_specs):
+    def __init__(self, uri, database_name, index_specs, var_dir):
         self.uri = uri
+        self.var_dir = var_dir
         self.database_name = database_name
         self.index_specs = index_specs
         self._lock = threading.Lock()
@@ -61,6 +66,8 @@ class Connection:
         return self._db
 
     def _connect(self):
+        # No MONGO_URI outside production: the embedded server, started on first use.
+        self.uri = self.uri or shared_server_uri(self.var_dir)
         client = MongoClient(
             self.uri,
             tz_aware=True,
@@ -84,8 +91,3 @@ class Connection:
             self._db.client.close()
         self._db = self._pid = None
 
-
-def _development_uri(app):
-    if app.config["APP_ENV"] == "production":
-        raise ConfigError("MONGO_URI is not set: production needs a MongoDB server.")
-    return shared_server_uri(app.config["VAR_DIR"])

@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import jsonify, redirect, render_template, request, url_for
+from flask import current_app, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from pymongo.errors import ConnectionFailure
 from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError
@@ -46,7 +46,13 @@ def handle_csrf_error(error):
 
 def handle_database_unavailable(error):
     log.warning("Database unavailable: %s", error)
-    return error_response(503, DATABASE_UNAVAILABLE, {"Retry-After": str(RETRY_AFTER_SECONDS)})
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if wants_json():
+        return error_response(503, DATABASE_UNAVAILABLE, headers)
+    # Not render_template: its context processors would look the logged-in
+    # user up in the database again (Flask-Login's current_user) and fail.
+    page = current_app.jinja_env.get_template("errors/error.html")
+    return page.render(status=503, message=DATABASE_UNAVAILABLE), 503, headers
 
 
 def handle_unexpected_error(error):

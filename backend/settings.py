@@ -50,7 +50,18 @@ def load_settings(overrides=None):
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,
+        "TRUSTED_PROXIES": _proxy_count(env.get("TRUSTED_PROXIES") or "0"),
     }
+
+
+def _proxy_count(value):
+    """How many proxies in front of the app set X-Forwarded-* headers (see create_app)."""
+    if not (value.isascii() and value.isdigit()):
+        raise ConfigError(
+            f"TRUSTED_PROXIES must be the number of proxies in front of the app "
+            f"(0 when clients reach it directly), not {value!r}."
+        )
+    return int(value)
 
 
 def _secret_key(value, production, var_dir):

@@ -52,10 +52,9 @@ def app(settings):
 
 @pytest.fixture
 def db(app):
-    with app.app_context():
-        from backend.extensions import mongo
-
-        yield mongo.db
+    # No app context is held open: requests made during the test would share
+    # it, and with it ``g`` and Flask-Login's cached user.
+    return app.extensions["mongo"].db
 
 
 @pytest.fixture

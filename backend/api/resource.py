@@ -45,6 +45,8 @@ from backend.serialization import is_int64, utc_now
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MANAGED_FIELDS = ("created_at", "updated_at", "version")
 MAX_PAGE = 1_000_000
+# An ETag is the version as a plain decimal (see BackboneResource.etag).
+VERSION_TAG = re.compile(r"0|[1-9][0-9]{0,18}")
 
 
 class ObjectIdConverter(BaseConverter):
@@ -201,7 +203,8 @@ class BackboneResource(MethodView):
         value = request.args.get(name)
         if value is None:
             return default
-        if not value.isascii() or not value.isdigit() or not minimum <= int(value) <= maximum:
+        digits = value.isascii() and value.isdigit() and len(value) <= len(str(maximum))
+        if not digits or not minimum <= int(value) <= maximum:
             self.bad_request(f"{name} must be a whole number from {minimum} to {maximum}.")
         return int(value)
 
@@ -256,7 +259,13 @@ class BackboneResource(MethodView):
     def preconditions(self, body):
         conditions = []
         if request.if_match and not request.if_match.star_tag:
-            versions = [int(tag) for tag in request.if_match.as_set() if tag.isdigit()]
+            tags = request.if_match.as_set()
+            versions = [
+                # An empty tag ("") parses as None.
+                int(tag)
+                for tag in tags
+                if tag and VERSION_TAG.fullmatch(tag) and is_int64(int(tag))
+            ]
             conditions.append({"version": {"$in": versions}})
         if body.get("version") is not None:
             if not is_int64(body["version"]):

@@ -31,6 +31,8 @@ SESSION_INDEXES = [
         [("created_at", ASCENDING)], expireAfterSeconds=int(SESSION_LIFETIME.total_seconds())
     ),
 ]
+mongo.add_indexes(USERS, USER_INDEXES)
+mongo.add_indexes(SESSIONS, SESSION_INDEXES)
 
 
 class EmailTaken(ValueError):

@@ -7,11 +7,17 @@ from flask_login import current_user, login_user, logout_user
 
 from backend.auth import models
 from backend.auth.forms import LoginForm, RegisterForm
+from backend.auth.throttle import Throttle, wait_message
 from backend.extensions import login_manager
 
 blueprint = Blueprint("auth", __name__)
 
 LOGIN_FAILED = "Incorrect email or password."
+TOO_MANY_LOGINS = "Too many failed logins."
+# One account guessed at from many places, or many accounts from one place
+# (which may be an office behind one address, hence more attempts).
+ACCOUNT_THROTTLE = Throttle("login-account", free_attempts=5)
+CLIENT_THROTTLE = Throttle("login-client", free_attempts=20)
 
 
 @login_manager.user_loader
@@ -36,9 +42,18 @@ def register():
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = models.authenticate(form.email.data, form.password.data)
+        email = models.normalize_email(form.email.data)
+        throttles = ((ACCOUNT_THROTTLE, email), (CLIENT_THROTTLE, request.remote_addr))
+        wait = max(throttle.retry_after(key) for throttle, key in throttles)
+        if wait:
+            form.form_errors.append(f"{TOO_MANY_LOGINS} {wait_message(wait)}")
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
+        user = models.authenticate(email, form.password.data)
         if user:
+            ACCOUNT_THROTTLE.reset(email)
             return _log_in(user, form.next.data)
+        for throttle, key in throttles:
+            throttle.record(key)
         form.form_errors.append(LOGIN_FAILED)
     return render_template("auth/login.html", form=form)
 

@@ -1,0 +1,8 @@
+const Chaplin = require('chaplin');
+const View = require('./view');
+
+module.exports = Chaplin.CollectionView.extend({
+  // Items appear at once: no fade-in for a page of results.
+  animationDuration: 0,
+  getTemplateFunction: View.prototype.getTemplateFunction,
+});

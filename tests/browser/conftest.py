@@ -1,0 +1,151 @@
+"""Browser tests: Debian's Chromium, driven by Playwright, against gunicorn.
+
+The app is served as in production (gunicorn, the minified build in
+``public/``) on a database of its own in the session's MongoDB server. One
+browser serves the whole session; each test gets fresh contexts and a fresh
+user. Set ``CHROMIUM_PATH`` to use another Chromium or Chrome.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+from playwright.sync_api import sync_playwright
+from pymongo import MongoClient
+
+from backend.embedded_mongo import free_port
+
+from .helpers import register
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Chromium logs every 4xx/5xx answer as a console error; the API answers
+# those on purpose (a 400 for an invalid name, a 409 for a conflict), so
+# they are not failures. Script errors and anything else logged are.
+EXPECTED_CONSOLE_ERRORS = ("Failed to load resource: the server responded with a status of",)
+
+
+def find_chromium():
+    if os.environ.get("CHROMIUM_PATH"):
+        return os.environ["CHROMIUM_PATH"]
+    return next(filter(None, map(shutil.which, BROWSER_NAMES)), None)
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    path = find_chromium()
+    if path and os.access(path, os.X_OK):
+        return path
+    message = (
+        "No Chromium found for the browser tests: install Debian's `chromium` "
+        "package or set CHROMIUM_PATH to a Chromium or Chrome executable."
+    )
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def live_server(mongo_uri, tmp_path_factory):
+    """The production build served by gunicorn; yields its base URL."""
+    if not (PROJECT_DIR / "public" / "index.html").exists():
+        pytest.fail("The front end is not built: run `make build` first.")
+    port = free_port()
+    database = f"browser_{uuid.uuid4().hex[:12]}"
+    env = {
+        **os.environ,
+        "APP_ENV": "test",
+        "MONGO_URI": mongo_uri,
+        "MONGO_DATABASE": database,
+        "SECRET_KEY": "browser-test-secret-key",
+        "BCRYPT_ROUNDS": "4",
+        "VAR_DIR": str(tmp_path_factory.mktemp("var")),
+    }
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen(
+        [gunicorn, "backend:create_app()", "--bind", f"127.0.0.1:{port}", "--threads", "8"],
+        cwd=PROJECT_DIR,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, server)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        with MongoClient(mongo_uri) as client:
+            client.drop_database(database)
+
+
+def wait_until_healthy(url, server, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"gunicorn exited with status {server.returncode}")
+        try:
+            if requests.get(f"{url}/healthz", timeout=2).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"gunicorn did not answer {url}/healthz within {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=BROWSER_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Opens pages, each in a context of its own; fails the test on console errors."""
+    contexts, errors = [], []
+
+    def open_page():
+        context = browser.new_context(base_url=live_server)
+        context.set_default_timeout(5000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+        page.on("console", lambda message: record_console_error(page, message, errors))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert not errors, "errors in the browser console:\n" + "\n".join(errors)
+
+
+def record_console_error(page, message, errors):
+    if message.type == "error" and not message.text.startswith(EXPECTED_CONSOLE_ERRORS):
+        errors.append(f"{page.url}: {message.text}")
+
+
+@pytest.fixture
+def email():
+    return f"user-{uuid.uuid4().hex[:8]}@example.com"
+
+
+@pytest.fixture
+def page(new_page, email):
+    """A page where a freshly registered user is logged in, at the widget list."""
+    page = new_page()
+    register(page, email)
+    return page

@@ -1,0 +1,53 @@
+"""The benchmark harness (`make bench`) starts, measures and stops cleanly.
+
+A seconds-long run: floor + our app under gunicorn, wrk, tiny data, no Eve,
+no front end. Needs only the project's venv and wrk (the harness installs
+wrk from Debian's packages when it runs as root and wrk is missing).
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie of a process we did not reap still answers; /proc says which.
+    status = Path(f"/proc/{pid}/status")
+    return not (status.exists() and "\nState:\tZ" in status.read_text())
+
+
+@pytest.mark.skipif(
+    not shutil.which("wrk") and os.geteuid() != 0,
+    reason="wrk is not installed (apt-get install wrk)",
+)
+def test_bench_smoke(tmp_path):
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--smoke", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    results = json.loads((tmp_path / "results.json").read_text())
+    for server in ("floor", "us"):
+        for op in ("list", "get", "post", "put", "delete"):
+            result = results["throughput"][f"{server}/{op}"]
+            assert result["requests"] > 0, (server, op, result)
+            assert result["errors_status"] == 0, (server, op, result)
+    assert results["growth"]["rows"], results["growth"]
+    assert "## API: requests per second and latency" in (tmp_path / "benchmarks.md").read_text()
+    # Everything the harness started (database, gunicorn servers) is gone.
+    assert results["pids"]
+    assert not [pid for pid in results["pids"] if alive(pid)]
