@@ -37,10 +37,18 @@ test-frontend: install
 test-backend: build
 	$(BIN)/pytest --cov --cov-report=term-missing:skip-covered --cov-fail-under=90 $(PYTEST_ARGS)
 
-lint: install ## Check the code style (ruff), security (bandit) and dependencies (pip-audit)
+# The JavaScript that ESLint and Prettier check (Prettier also the JSON we write).
+JS_FILES := frontend brunch-config.js eslint.config.js
+
+lint: install ## Run every check of .pre-commit-config.yaml, then hadolint, bandit and pip-audit
+	$(BIN)/python scripts/check_files.py
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	npx --no-install eslint $(JS_FILES)
+	npx --no-install prettier --check $(JS_FILES) package.json .prettierrc.json
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	$(BIN)/bandit -q -c pyproject.toml -r backend loadtest scripts
+	@$(MAKE) --no-print-directory lint-docker
 	@$(MAKE) --no-print-directory audit
 
 .PHONY: audit loadtest
@@ -60,6 +68,8 @@ loadtest: install ## Drive gunicorn with many logged-in users for LOADTEST_SECON
 format: install ## Fix what the linters can fix
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	npx --no-install eslint --fix $(JS_FILES)
+	npx --no-install prettier --write $(JS_FILES) package.json .prettierrc.json
 
 .PHONY: bench
 bench: install ## Measure the API against a bare Flask floor and Eve, growth, front end (docs/benchmarks.md)

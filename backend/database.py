@@ -90,4 +90,3 @@ class Connection:
         if self._db is not None and self._pid == os.getpid():
             self._db.client.close()
         self._db = self._pid = None
-

@@ -20,6 +20,10 @@ BCRYPT_ROUNDS = 12
 MAX_REQUEST_BYTES = 64 * 1024
 DATABASE_TIMEOUT_MS = 2000
 RETRY_AFTER_SECONDS = 5
+PASSWORD_RESET_MAX_AGE = 60 * 60
+SMTP_PORT = 587
+SMTP_TLS_MODES = ("starttls", "ssl", "none")
+DEVELOPMENT_MAIL_FROM = "no-reply@localhost"
 
 
 class ConfigError(RuntimeError):
@@ -51,7 +55,30 @@ def load_settings(overrides=None):
         "SESSION_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,
         "TRUSTED_PROXIES": _proxy_count(env.get("TRUSTED_PROXIES") or "0"),
+        "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE", PASSWORD_RESET_MAX_AGE)),
+        **_mail_settings(env, production),
     }
+
+
+def _mail_settings(env, production):
+    """SMTP for sending email; without SMTP_HOST, mail goes to var/mail/ (see backend/mail.py)."""
+    settings = {
+        "SMTP_HOST": env.get("SMTP_HOST", ""),
+        "SMTP_PORT": int(env.get("SMTP_PORT") or SMTP_PORT),
+        "SMTP_USERNAME": env.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD", ""),
+        "SMTP_TLS": env.get("SMTP_TLS") or "starttls",
+        "MAIL_FROM": env.get("MAIL_FROM") or DEVELOPMENT_MAIL_FROM,
+        "PUBLIC_URL": env.get("PUBLIC_URL", "").rstrip("/"),
+    }
+    if settings["SMTP_TLS"] not in SMTP_TLS_MODES:
+        raise ConfigError(f"SMTP_TLS must be one of {', '.join(SMTP_TLS_MODES)}.")
+    if production and settings["SMTP_HOST"]:
+        # Links built from the request's Host header could point anywhere.
+        for name in ("MAIL_FROM", "PUBLIC_URL"):
+            if not env.get(name):
+                raise ConfigError(f"SMTP_HOST is set but {name} is not; see .env.example.")
+    return settings
 
 
 def _proxy_count(value):

@@ -86,6 +86,38 @@ def create_user(email, password):
     return document
 
 
+def find_user(user_id):
+    return mongo.db[USERS].find_one({"_id": user_id})
+
+
+def find_user_by_email(email):
+    return mongo.db[USERS].find_one({"email": normalize_email(email)})
+
+
+def password_matches(user_id, password):
+    document = find_user(user_id)
+    return document is not None and check_password(password, document["password_hash"])
+
+
+def set_password(user_id, password):
+    mongo.db[USERS].update_one({"_id": user_id}, {"$set": {"password_hash": hash_password(password)}})
+
+
+def change_email(user_id, email):
+    email = normalize_email(email)
+    try:
+        mongo.db[USERS].update_one({"_id": user_id}, {"$set": {"email": email}})
+    except DuplicateKeyError:
+        raise EmailTaken(email) from None
+    # Sessions keep a copy of the email (see load_session).
+    mongo.db[SESSIONS].update_many({"user_id": user_id}, {"$set": {"email": email}})
+
+
+def delete_user(user_id):
+    mongo.db[USERS].delete_one({"_id": user_id})
+    end_sessions(user_id)
+
+
 def authenticate(email, password):
     """The user document for these credentials, or None."""
     document = mongo.db[USERS].find_one({"email": normalize_email(email)})
@@ -119,6 +151,15 @@ def load_session(session_id):
 
 def end_session(session_id):
     mongo.db[SESSIONS].delete_one({"_id": session_id})
+
+
+def end_sessions(user_id, keep=None):
+    """End every session of the user except ``keep`` (a session id)."""
+    mongo.db[SESSIONS].delete_many({"user_id": user_id, "_id": {"$ne": keep}})
+
+
+def count_sessions(user_id, besides=None):
+    return mongo.db[SESSIONS].count_documents({"user_id": user_id, "_id": {"$ne": besides}})
 
 
 _DUMMY_HASH = {}

@@ -46,7 +46,9 @@ $.ajaxTransport('+*', options => ({
     server.requests.push(request);
     const {status, body} = server.respond(request);
     const text = body === undefined ? '' : JSON.stringify(body);
-    setTimeout(() => complete(status, String(status), {text}, 'Content-Type: application/json\r\n'));
+    setTimeout(() =>
+      complete(status, String(status), {text}, 'Content-Type: application/json\r\n'),
+    );
   },
   abort() {},
 }));

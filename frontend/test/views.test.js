@@ -93,7 +93,9 @@ test('a 400 puts each message beside its field, and a valid save clears it', asy
   assert.ok(name.closest('.field').classList.contains('field-invalid'));
 
   let saved = null;
-  view.on('saved', widget => { saved = widget; });
+  view.on('saved', widget => {
+    saved = widget;
+  });
   name.value = 'Gear';
   server.respond = () => ({status: 201, body: STORED});
   await submit(view);
@@ -106,7 +108,10 @@ test('a conflict offers to load the current version', async () => {
   const view = form({...STORED, version: 1});
   view.el.elements.name.value = 'Mine';
   const current = {...STORED, name: 'Theirs'};
-  server.respond = () => ({status: 409, body: {error: 'Someone else changed this widget.', current}});
+  server.respond = () => ({
+    status: 409,
+    body: {error: 'Someone else changed this widget.', current},
+  });
   await submit(view);
   const conflict = view.el.querySelector('.form-conflict');
   assert.ok(!conflict.hidden);

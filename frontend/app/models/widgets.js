@@ -35,40 +35,43 @@ function queryString(query) {
 
 // One page of the user's widgets, as the list URL (/widgets?page=&sort=&q=)
 // asks for it.
-module.exports = Collection.extend({
-  model: Widget,
-  perPage: 20,
+module.exports = Collection.extend(
+  {
+    model: Widget,
+    perPage: 20,
 
-  initialize(models, options = {}) {
-    this.query = cleanQuery(options.query);
-    this.total = 0;
-  },
+    initialize(models, options = {}) {
+      this.query = cleanQuery(options.query);
+      this.total = 0;
+    },
 
-  url() {
-    const params = new URLSearchParams({
-      page: this.query.page,
-      per_page: this.perPage,
-      sort: this.query.sort,
-    });
-    if (this.query.q) params.set('q', this.query.q);
-    return `/api/widgets?${params}`;
-  },
+    url() {
+      const params = new URLSearchParams({
+        page: this.query.page,
+        per_page: this.perPage,
+        sort: this.query.sort,
+      });
+      if (this.query.q) params.set('q', this.query.q);
+      return `/api/widgets?${params}`;
+    },
 
-  // The API answers {"items", "page", "per_page", "total"}.
-  parse(response) {
-    this.total = response.total;
-    this.perPage = response.per_page;
-    return response.items;
-  },
+    // The API answers {"items", "page", "per_page", "total"}.
+    parse(response) {
+      this.total = response.total;
+      this.perPage = response.per_page;
+      return response.items;
+    },
 
-  pageCount() {
-    return Math.max(1, Math.ceil(this.total / this.perPage));
-  },
+    pageCount() {
+      return Math.max(1, Math.ceil(this.total / this.perPage));
+    },
 
-  // The app URL of this list with some of its query changed.
-  path(changes = {}) {
-    return `/widgets${queryString(Object.assign({}, this.query, changes))}`;
+    // The app URL of this list with some of its query changed.
+    path(changes = {}) {
+      return `/widgets${queryString(Object.assign({}, this.query, changes))}`;
+    },
   },
-}, {
-  SORTS,
-});
+  {
+    SORTS,
+  },
+);

@@ -40,7 +40,9 @@ module.exports = View.extend({
     const status = this.el.querySelector('.site-status');
     status.textContent = message;
     clearTimeout(this.announceTimer);
-    this.announceTimer = setTimeout(() => { status.textContent = ''; }, 5000);
+    this.announceTimer = setTimeout(() => {
+      status.textContent = '';
+    }, 5000);
   },
 
   dispose() {

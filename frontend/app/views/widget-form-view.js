@@ -29,7 +29,8 @@ module.exports = View.extend({
     for (const name of FIELDS) changes[name] = this.el.elements[name].value;
     this.showErrors({});
     this.setSaving(true);
-    this.model.save(changes, {wait: true})
+    this.model
+      .save(changes, {wait: true})
       .done(() => {
         mediator.publish('app:status', 'Widget saved.');
         this.trigger('saved', this.model);

@@ -24,14 +24,20 @@ module.exports = View.extend({
 
   render() {
     View.prototype.render.call(this);
-    this.subview('list', new WidgetListView({
-      collection: this.collection,
-      container: this.el.querySelector('.list-region'),
-    }));
-    this.subview('pager', new PagerView({
-      collection: this.collection,
-      container: this.el.querySelector('.pager-region'),
-    }));
+    this.subview(
+      'list',
+      new WidgetListView({
+        collection: this.collection,
+        container: this.el.querySelector('.list-region'),
+      }),
+    );
+    this.subview(
+      'pager',
+      new PagerView({
+        collection: this.collection,
+        container: this.el.querySelector('.pager-region'),
+      }),
+    );
     return this;
   },
 
