@@ -314,6 +314,18 @@ def test_logout_kills_a_copied_session_cookie(app):
     assert not logged_in(thief)
 
 
+def test_logging_in_again_ends_the_previous_login(app, carol):
+    user = app.test_client()
+    login(user)
+    thief = app.test_client()
+    thief.set_cookie("session", user.get_cookie("session").value)
+
+    login(user)
+
+    assert logged_in(user)
+    assert not logged_in(thief)
+
+
 def test_logout_ends_only_its_own_session(app, carol):
     laptop, phone = app.test_client(), app.test_client()
     login(laptop)

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
-from conftest import PASSWORD, csrf_token_from
+from tests.conftest import PASSWORD, csrf_token_from
 from flask import request
 from pymongo import MongoClient
 from werkzeug.middleware.proxy_fix import ProxyFix

@@ -260,3 +260,13 @@ def test_a_resource_without_login_is_open_to_anyone_but_still_needs_csrf(client)
     assert client.get(f"{ANNOUNCEMENTS}?sort=title").status_code == 400
     # No search field: q is ignored.
     assert client.get(f"{ANNOUNCEMENTS}?q=zzz").get_json()["total"] == 1
+
+
+def test_a_resource_must_publish_its_id_and_managed_fields():
+    class Incomplete(BackboneResource):
+        collection = "incomplete"
+        public_fields = ("_id", "title")
+        add_form_class = NoteForm
+
+    with pytest.raises(TypeError, match="created_at"):
+        Incomplete.register(Blueprint("incomplete", __name__), "/api/incomplete")

@@ -101,6 +101,9 @@ class BackboneResource(MethodView):
     @classmethod
     def register(cls, app_or_blueprint, url, endpoint=None):
         """Wire the collection URL and the item URL ``<url>/<id>`` to this view."""
+        missing = {"_id", *MANAGED_FIELDS} - set(cls.public_fields)
+        if missing:
+            raise TypeError(f"{cls.__name__}.public_fields must include {sorted(missing)}.")
         view = cls.as_view(endpoint or cls.collection)
         # Checked in dispatch_request instead, after the login check, so that
         # an expired session answers 401 (log in again), not 403.
@@ -243,7 +246,11 @@ class BackboneResource(MethodView):
 
     def json_body(self):
         """The request's JSON object; 415 if it is not JSON, 400 if it is no object."""
-        body = request.get_json()
+        if not request.is_json:
+            abort(
+                self.error_response(415, "Send the body as JSON (Content-Type: application/json).")
+            )
+        body = request.get_json(silent=True)  # None when malformed
         if not isinstance(body, dict):
             self.bad_request("The request body must be a JSON object.")
         return body

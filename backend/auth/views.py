@@ -133,6 +133,8 @@ def _send_reset_link(user):
 
 
 def _log_in(user_document, next_path):
+    if current_user.is_authenticated:  # logging in again replaces the old login
+        models.end_session(current_user.session_id)
     session.clear()  # a fresh session (and CSRF token) for the new login
     session.permanent = True
     login_user(models.start_session(user_document))
