@@ -26,7 +26,6 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
-from tests.conftest import PASSWORD, csrf_token_from
 from flask import request
 from pymongo import MongoClient
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -34,6 +33,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from backend import create_app
 from backend.embedded_mongo import free_port
 from backend.settings import ConfigError
+from tests.conftest import PASSWORD, csrf_token_from
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
