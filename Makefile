@@ -40,7 +40,7 @@ test-backend: build
 # The JavaScript that ESLint and Prettier check (Prettier also the JSON we write).
 JS_FILES := frontend brunch-config.js eslint.config.js
 
-lint: install ## Run every check of .pre-commit-config.yaml, then hadolint, bandit and pip-audit
+lint: install ## Run the checks of .pre-commit-config.yaml, then bandit, hadolint and pip-audit
 	$(BIN)/python scripts/check_files.py
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -70,6 +70,10 @@ format: install ## Fix what the linters can fix
 	$(BIN)/ruff format .
 	npx --no-install eslint --fix $(JS_FILES)
 	npx --no-install prettier --write $(JS_FILES) package.json .prettierrc.json
+
+.PHONY: rename
+rename: ## Rename the app where users see it: make rename NAME=my-app (safe to run twice)
+	@$(PYTHON) scripts/rename.py "$(NAME)"
 
 .PHONY: bench
 bench: install ## Measure the API against a bare Flask floor and Eve, growth, front end (docs/benchmarks.md)

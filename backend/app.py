@@ -1,22 +1,24 @@
 """The application factory."""
 
 import logging
+from importlib import import_module
 
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from backend import commands, errors
+from backend.account.views import blueprint as account_blueprint
 from backend.api.resource import ObjectIdConverter
 from backend.api.views import blueprint as api_blueprint
 from backend.assets import init_assets
 from backend.auth.views import blueprint as auth_blueprint
 from backend.extensions import csrf, login_manager, mongo
 from backend.pages.views import blueprint as pages_blueprint
+from backend.resources import RESOURCES
 from backend.security import init_security
 from backend.serialization import MongoJSONProvider
 from backend.settings import load_settings
-from backend.widgets.views import blueprint as widgets_blueprint
 
 
 def create_app(settings=None):
@@ -60,8 +62,15 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    for blueprint in (pages_blueprint, auth_blueprint, api_blueprint, widgets_blueprint):
+    for blueprint in (
+        pages_blueprint,
+        auth_blueprint,
+        account_blueprint,
+        api_blueprint,
+    ):
         app.register_blueprint(blueprint)
+    for name in RESOURCES:
+        app.register_blueprint(import_module(f"backend.{name}.views").blueprint)
 
 
 def trust_proxies(app):

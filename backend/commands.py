@@ -2,18 +2,22 @@
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from backend.assets import MANIFEST_NAME, write_manifest
 from backend.auth import models as auth
 from backend.extensions import mongo
+from backend.resources import RESOURCES
+from backend.scaffold import FIELD_TYPES, Resource, ScaffoldError, scaffold
 from backend.serialization import utc_now
+from backend.settings import PROJECT_DIR
 from backend.widgets import models as widgets
 
 SEED_COUNT = 25
 
 
 def register_commands(app):
-    for command in (init_db, create_user, seed, assets_manifest):
+    for command in (init_db, create_user, seed, assets_manifest, scaffold_resource):
         app.cli.add_command(command)
 
 
@@ -67,3 +71,33 @@ def assets_manifest():
     manifest = current_app.config["PUBLIC_DIR"] / MANIFEST_NAME
     write_manifest(current_app.extensions["assets"], manifest)
     click.echo(f"Wrote {manifest}.")
+
+
+@click.command("scaffold")
+@click.argument("resource")
+@click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    metavar="NAME:TYPE[:required]",
+    help=f"A field of the resource, TYPE one of {', '.join(FIELD_TYPES)}; repeat for each "
+    "(default: name:str:required). The first str field names each item.",
+)
+@click.option("--force", is_flag=True, help="Overwrite files that exist already.")
+@with_appcontext
+def scaffold_resource(resource, fields, force):
+    """Add RESOURCE (plural, like gadgets) as widgets are made: backend, tests, front end."""
+    try:
+        made = Resource(resource, fields)
+        taken = {rule.rule.split("/")[1] for rule in current_app.url_map.iter_rules()}
+        if resource in taken and resource not in RESOURCES:
+            raise ScaffoldError(f"/{resource} is a page of the app already: pick another name.")
+        report = scaffold(PROJECT_DIR, made, force=force)
+    except ScaffoldError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Made {resource} ({made.singular}: {', '.join(f.name for f in made.fields)}):")
+    click.echo("\n".join(report))
+    click.echo(
+        f"Restart `make dev` to see them at /{resource}; "
+        f"the API tests are in tests/test_{resource}_api.py."
+    )

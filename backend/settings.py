@@ -55,7 +55,7 @@ def load_settings(overrides=None):
         "SESSION_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,
         "TRUSTED_PROXIES": _proxy_count(env.get("TRUSTED_PROXIES") or "0"),
-        "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE", PASSWORD_RESET_MAX_AGE)),
+        "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE") or PASSWORD_RESET_MAX_AGE),
         **_mail_settings(env, production),
     }
 

@@ -84,6 +84,7 @@ def edits(old, new):
             REQUIRED,
         ),
         ("docker-compose.yml", rf"(?m)^(    image: ){o}$", rf"\g<1>{n}", REQUIRED),
+        ("frontend/app/styles/app.css", rf"\A/\* {od}: ", f"/* {nd}: ", OPTIONAL),
         ("Dockerfile", rf"(?m)^# {od}'s image", f"# {nd}'s image", OPTIONAL),
         ("Makefile", rf"(?m)\A# {od}: ", f"# {nd}: ", OPTIONAL),
         ("Makefile", rf'(@echo "){od} is starting', rf"\1{nd} is starting", OPTIONAL),
@@ -130,7 +131,7 @@ def rename(project_dir, new):
 
 def main(argv):
     if len(argv) != 1 or not argv[0]:
-        print(f"Usage: make rename NAME=<new-name>, where the name has {RULES}.", file=sys.stderr)
+        print(f"Usage: make rename NAME=<new-name>, a name of {RULES}.", file=sys.stderr)
         return 2
     try:
         lines = rename(PROJECT_DIR, argv[0])

@@ -36,7 +36,8 @@ def settings(mongo_uri, tmp_path):
         "MONGO_DATABASE": f"test_{uuid.uuid4().hex[:12]}",
         "SECRET_KEY": "test-secret-key",
         "BCRYPT_ROUNDS": "4",
-        "VAR_DIR": str(tmp_path / "var"),
+        "VAR_DIR": str(tmp_path / "var"),  # emails go to its mail/ (see tests/outbox.py)
+        "SMTP_HOST": "",  # never real email, whatever .env says
     }
 
 

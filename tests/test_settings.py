@@ -123,7 +123,7 @@ def test_defaults(tmp_path):
     settings = load_settings({"APP_ENV": "test", "SECRET_KEY": "x"})
 
     assert settings["MONGO_URI"] == ""
-    assert settings["MONGO_DATABASE"] == "flaskbone"
+    assert settings["MONGO_DATABASE"] == backend.settings.DEFAULT_DATABASE  # `make rename` sets it
     assert settings["BCRYPT_ROUNDS"] == 12
     assert settings["MAX_CONTENT_LENGTH"] == 64 * 1024
     assert settings["TESTING"] is True

@@ -61,6 +61,13 @@ class JSONIntegerField(JSONField):
         return is_int64(value)
 
 
+class JSONBooleanField(JSONField):
+    type_message = "Must be true or false."
+
+    def accepts(self, value):
+        return isinstance(value, bool)
+
+
 def _is_encodable(text):
     # JSON may carry lone surrogates ("\ud800"), which no database can store.
     try:

@@ -100,7 +100,9 @@ def password_matches(user_id, password):
 
 
 def set_password(user_id, password):
-    mongo.db[USERS].update_one({"_id": user_id}, {"$set": {"password_hash": hash_password(password)}})
+    mongo.db[USERS].update_one(
+        {"_id": user_id}, {"$set": {"password_hash": hash_password(password)}}
+    )
 
 
 def change_email(user_id, email):

@@ -6,12 +6,17 @@ from jinja2 import TemplateNotFound
 from pymongo.errors import PyMongoError
 
 from backend.extensions import mongo
+from backend.resources import RESOURCES
 from backend.settings import RETRY_AFTER_SECONDS
 
 blueprint = Blueprint("pages", __name__)
 
-# Routes the front end handles itself; each must render the index on reload.
-CLIENT_ROUTES = ("/", "/widgets", "/widgets/new", "/widgets/<item_id>")
+# Routes the front end handles itself (frontend/app/routes.js); each must
+# render the index on reload.
+CLIENT_ROUTES = (
+    "/",
+    *(route for name in RESOURCES for route in (f"/{name}", f"/{name}/new", f"/{name}/<item_id>")),
+)
 
 
 @login_required

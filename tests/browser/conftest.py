@@ -59,7 +59,13 @@ def chromium_path():
 
 
 @pytest.fixture(scope="session")
-def live_server(mongo_uri, tmp_path_factory):
+def live_var_dir(tmp_path_factory):
+    """The live server's VAR_DIR: the emails it sends are in its mail/."""
+    return tmp_path_factory.mktemp("var")
+
+
+@pytest.fixture(scope="session")
+def live_server(mongo_uri, live_var_dir):
     """The production build served by gunicorn; yields its base URL."""
     if not (PROJECT_DIR / "public" / "index.html").exists():
         pytest.fail("The front end is not built: run `make build` first.")
@@ -72,7 +78,8 @@ def live_server(mongo_uri, tmp_path_factory):
         "MONGO_DATABASE": database,
         "SECRET_KEY": "browser-test-secret-key",
         "BCRYPT_ROUNDS": "4",
-        "VAR_DIR": str(tmp_path_factory.mktemp("var")),
+        "VAR_DIR": str(live_var_dir),
+        "SMTP_HOST": "",
     }
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen(
