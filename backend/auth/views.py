@@ -60,10 +60,8 @@ def login():
     if form.validate_on_submit():
         email = models.normalize_email(form.email.data)
         throttles = ((ACCOUNT_THROTTLE, email), (CLIENT_THROTTLE, request.remote_addr))
-        wait = max(throttle.retry_after(key) for throttle, key in throttles)
-        if wait:
-            form.form_errors.append(f"{TOO_MANY_LOGINS} {wait_message(wait)}")
-            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
+        if refusal := _refuse_if_throttled(throttles, form, "auth/login.html", TOO_MANY_LOGINS):
+            return refusal
         user = models.authenticate(email, form.password.data)
         if user:
             ACCOUNT_THROTTLE.reset(email)
@@ -88,11 +86,10 @@ def forgot_password():
     if form.validate_on_submit():
         email = models.normalize_email(form.email.data)
         throttles = ((RESET_EMAIL_THROTTLE, email), (RESET_CLIENT_THROTTLE, request.remote_addr))
-        wait = max(throttle.retry_after(key) for throttle, key in throttles)
-        if wait:
-            form.form_errors.append(f"{TOO_MANY_RESETS} {wait_message(wait)}")
-            page = render_template("auth/forgot_password.html", form=form)
-            return page, 429, {"Retry-After": str(wait)}
+        if refusal := _refuse_if_throttled(
+            throttles, form, "auth/forgot_password.html", TOO_MANY_RESETS
+        ):
+            return refusal
         for throttle, key in throttles:
             throttle.record(key)
         user = models.find_user_by_email(email)
@@ -130,6 +127,15 @@ def _send_reset_link(user):
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     body = render_template("auth/reset_email.txt", link=link, minutes=minutes)
     send_mail(user["email"], f"Reset your {current_app.config['APP_NAME']} password", body)
+
+
+def _refuse_if_throttled(throttles, form, template, message):
+    """The form again with 429 while any (throttle, key) says wait, else None."""
+    wait = max(throttle.retry_after(key) for throttle, key in throttles)
+    if not wait:
+        return None
+    form.form_errors.append(f"{message} {wait_message(wait)}")
+    return render_template(template, form=form), 429, {"Retry-After": str(wait)}
 
 
 def _log_in(user_document, next_path):
