@@ -5,6 +5,7 @@ Every setting has one name, one default and one place: here.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -20,6 +21,7 @@ BCRYPT_ROUNDS = 12
 MAX_REQUEST_BYTES = 64 * 1024
 DATABASE_TIMEOUT_MS = 2000
 RETRY_AFTER_SECONDS = 5
+SESSION_LIFETIME = timedelta(days=14)
 PASSWORD_RESET_MAX_AGE = 60 * 60
 SMTP_PORT = 587
 SMTP_TLS_MODES = ("starttls", "ssl", "none")
@@ -52,6 +54,10 @@ def load_settings(overrides=None):
         "MAX_CONTENT_LENGTH": MAX_REQUEST_BYTES,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # A login lasts SESSION_LIFETIME from when it starts (its session
+        # document expires then too), so the cookie is not re-sent each time.
+        "PERMANENT_SESSION_LIFETIME": SESSION_LIFETIME,
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "SESSION_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,
         "TRUSTED_PROXIES": _proxy_count(env.get("TRUSTED_PROXIES") or "0"),

@@ -1,5 +1,7 @@
 """Register, log in, log out: server-rendered Flask-WTF pages, bcrypt, sessions."""
 
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -348,3 +350,17 @@ def test_logout_when_logged_out_just_goes_to_login(client):
 
     assert response.status_code == 302
     assert urlsplit(response.headers["Location"]).path == "/login"
+
+
+def test_a_login_lasts_fourteen_days_and_its_cookie_is_not_resent(app, carol):
+    client = app.test_client()
+    response = login(client)
+    expires = parsedate_to_datetime(cookie_attribute(response, "Expires"))
+
+    assert timedelta(days=13) < expires - datetime.now(UTC) <= timedelta(days=14)
+    assert "Set-Cookie" not in client.get("/api/widgets").headers
+
+
+def cookie_attribute(response, name):
+    header = response.headers["Set-Cookie"]
+    return next(part.split("=", 1)[1] for part in header.split("; ") if part.startswith(name))

@@ -9,7 +9,6 @@ single lookup by ``_id``, with the email kept beside it.
 import base64
 import hashlib
 import secrets
-from datetime import timedelta
 
 import bcrypt
 from flask import current_app
@@ -19,10 +18,10 @@ from pymongo.errors import DuplicateKeyError
 
 from backend.extensions import mongo
 from backend.serialization import utc_now
+from backend.settings import SESSION_LIFETIME
 
 USERS = "users"
 SESSIONS = "sessions"
-SESSION_LIFETIME = timedelta(days=14)
 
 USER_INDEXES = [IndexModel([("email", ASCENDING)], unique=True)]
 SESSION_INDEXES = [
