@@ -42,7 +42,13 @@ def create_user(email, password):
 
 @click.command("seed")
 @click.argument("email")
-@click.option("--count", default=SEED_COUNT, show_default=True, help="How many widgets.")
+@click.option(
+    "--count",
+    default=SEED_COUNT,
+    type=click.IntRange(min=0),
+    show_default=True,
+    help="How many widgets.",
+)
 def seed(email, count):
     """Give the user EMAIL some demo widgets."""
     user = mongo.db[auth.USERS].find_one({"email": auth.normalize_email(email)})
