@@ -38,7 +38,7 @@ test-backend: build
 	$(BIN)/pytest --cov --cov-report=term-missing:skip-covered --cov-fail-under=90 $(PYTEST_ARGS)
 
 # The JavaScript that ESLint and Prettier check (Prettier also the JSON we write).
-JS_FILES := frontend brunch-config.js eslint.config.js
+JS_FILES := frontend scripts/actionlint.mjs brunch-config.js eslint.config.js
 
 lint: install ## Run the checks of .pre-commit-config.yaml, then bandit, hadolint and pip-audit
 	$(BIN)/python scripts/check_files.py
@@ -47,6 +47,7 @@ lint: install ## Run the checks of .pre-commit-config.yaml, then bandit, hadolin
 	npx --no-install eslint $(JS_FILES)
 	npx --no-install prettier --check $(JS_FILES) package.json .prettierrc.json
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	node scripts/actionlint.mjs .github/workflows/*.yml
 	$(BIN)/bandit -q -c pyproject.toml -r backend loadtest scripts
 	@$(MAKE) --no-print-directory lint-docker
 	@$(MAKE) --no-print-directory audit

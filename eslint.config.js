@@ -15,4 +15,8 @@ module.exports = [
     files: ['frontend/test/**/*.js', '*.js'],
     languageOptions: {sourceType: 'commonjs', globals: globals.node},
   },
+  {
+    files: ['scripts/**/*.mjs'],
+    languageOptions: {sourceType: 'module', globals: globals.node},
+  },
 ];

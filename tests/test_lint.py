@@ -60,6 +60,14 @@ VIOLATIONS = {
         lambda root: replace(root / ".github/workflows/ci.yml", "runs-on:", "runs_on:"),
         "ci.yml",
     ),
+    "workflow expression": (
+        lambda root: replace(
+            root / ".github/workflows/ci.yml",
+            "runs-on: ubuntu-latest",
+            "runs-on: ${{ github.oops }}",
+        ),
+        'property "oops" is not defined',
+    ),
     "dockerfile": (lambda root: append(root / "Dockerfile", "RUN cd /tmp\n"), "DL3003"),
 }
 
