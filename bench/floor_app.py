@@ -4,7 +4,7 @@ One minimal Flask view per operation, each doing the same single pymongo call
 as Flaskbone's API and encoding the answer with ``json``: no validation, no
 login, no CSRF, no paging parameters, no count. Every document belongs to the
 owner named by ``BENCH_OWNER_ID``, as Flaskbone scopes widgets to their owner,
-and the filters are Flaskbone's own, key order included (``{owner_id, _id}``:
+and the filters are Flaskbone's own, key order included (``{_id, owner_id}``:
 SecantusDB plans by key order, see docs/benchmarks.md), so both servers ask
 the database for exactly the same work.
 
@@ -65,13 +65,13 @@ def create_widget():
 
 @app.get("/widgets/<item_id>")
 def get_widget(item_id):
-    return answer(widgets().find_one({"owner_id": OWNER, "_id": ObjectId(item_id)}, FIELDS))
+    return answer(widgets().find_one({"_id": ObjectId(item_id), "owner_id": OWNER}, FIELDS))
 
 
 @app.put("/widgets/<item_id>")
 def put_widget(item_id):
     document = widgets().find_one_and_update(
-        {"owner_id": OWNER, "_id": ObjectId(item_id)},
+        {"_id": ObjectId(item_id), "owner_id": OWNER},
         {"$set": {**request.get_json(), "updated_at": datetime.now(UTC)}, "$inc": {"version": 1}},
         projection=FIELDS,
         return_document=ReturnDocument.AFTER,
@@ -81,5 +81,5 @@ def put_widget(item_id):
 
 @app.delete("/widgets/<item_id>")
 def delete_widget(item_id):
-    widgets().delete_one({"owner_id": OWNER, "_id": ObjectId(item_id)})
+    widgets().delete_one({"_id": ObjectId(item_id), "owner_id": OWNER})
     return "", 204
