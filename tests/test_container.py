@@ -18,7 +18,6 @@ import shutil
 import stat
 import subprocess
 import sys
-import time
 import uuid
 import venv
 from pathlib import Path
@@ -34,6 +33,7 @@ from backend import create_app
 from backend.embedded_mongo import free_port
 from backend.settings import ConfigError
 from tests.conftest import PASSWORD, csrf_token_from
+from tests.servers import wait_until_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -485,17 +485,7 @@ class Container:
         return self.log_path.read_text()
 
     def wait_until_healthy(self):
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"gunicorn exited with {self.process.returncode}:\n{self.log()}")
-            try:
-                if requests.get(f"{self.url}/healthz", timeout=2).status_code == 200:
-                    return
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.2)
-        pytest.fail(f"gunicorn did not answer /healthz in time:\n{self.log()}")
+        wait_until_healthy(self.url, self.process, START_TIMEOUT_SECONDS, self.log)
 
     def stop(self):
         if self.returncode is None:

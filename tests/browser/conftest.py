@@ -10,16 +10,15 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import pytest
-import requests
 from playwright.sync_api import sync_playwright
 from pymongo import MongoClient
 
 from backend.embedded_mongo import free_port
+from tests.servers import wait_until_healthy
 
 from .helpers import register
 
@@ -96,20 +95,6 @@ def live_server(mongo_uri, live_var_dir):
         server.wait(timeout=10)
         with MongoClient(mongo_uri) as client:
             client.drop_database(database)
-
-
-def wait_until_healthy(url, server, timeout=20):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"gunicorn exited with status {server.returncode}")
-        try:
-            if requests.get(f"{url}/healthz", timeout=2).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"gunicorn did not answer {url}/healthz within {timeout} s")
 
 
 @pytest.fixture(scope="session")
