@@ -14,6 +14,7 @@ from backend.api.views import blueprint as api_blueprint
 from backend.assets import init_assets
 from backend.auth.views import blueprint as auth_blueprint
 from backend.extensions import csrf, login_manager, mongo
+from backend.mail import init_mail
 from backend.pages.views import blueprint as pages_blueprint
 from backend.resources import RESOURCES
 from backend.security import init_security
@@ -59,6 +60,7 @@ def register_extensions(app):
     login_manager.login_message = None
     login_manager.unauthorized_handler(errors.unauthorized)
     init_assets(app)
+    init_mail(app)
 
 
 def register_blueprints(app):

@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 from backend.assets import MANIFEST_NAME, write_manifest
 from backend.auth import models as auth
 from backend.extensions import mongo
+from backend.mail import deliver_due
 from backend.resources import RESOURCES
 from backend.scaffold import FIELD_TYPES, Resource, ScaffoldError, scaffold
 from backend.serialization import utc_now
@@ -17,7 +18,7 @@ SEED_COUNT = 25
 
 
 def register_commands(app):
-    for command in (init_db, create_user, seed, assets_manifest, scaffold_resource):
+    for command in (init_db, create_user, seed, send_mail, assets_manifest, scaffold_resource):
         app.cli.add_command(command)
 
 
@@ -32,12 +33,18 @@ def init_db():
 @click.argument("email")
 @click.password_option()
 def create_user(email, password):
-    """Create a user who can log in with EMAIL."""
+    """Create a user who can log in with EMAIL (verified: you vouch for the address)."""
     try:
-        auth.create_user(email, password)
+        auth.create_user(email, password, verified=True)
     except auth.EmailTaken:
         raise click.ClickException(f"A user with the email {email} already exists.") from None
     click.echo(f"Created {auth.normalize_email(email)}.")
+
+
+@click.command("send-mail")
+def send_mail():
+    """Send the outbox's messages that are due (the web processes' worker does it too)."""
+    click.echo(f"Sent {deliver_due()} email(s).")
 
 
 @click.command("seed")

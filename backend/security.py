@@ -3,7 +3,15 @@
 To relax one for your own needs, edit the policy below (a CDN script, say:
 add its origin to ``script-src``), or set the header in the view that needs
 something else: a header the response already has is left as it is.
+
+Every response to a logged-in user, page or API, also says ``Cache-Control:
+no-store``: what it shows is that user's, and no cache (a shared proxy, the
+browser's back button on a shared computer) may keep it.
 """
+
+from flask import request, session
+from flask_login import current_user
+from pymongo.errors import PyMongoError
 
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
@@ -32,6 +40,19 @@ def init_security(app):
         return response
 
     app.after_request(add_security_headers)
+    app.after_request(no_store_when_logged_in)
+
+
+def no_store_when_logged_in(response):
+    if request.endpoint == "static" or "_user_id" not in session:
+        return response  # the built files are the same for everyone
+    try:
+        logged_in = current_user.is_authenticated
+    except PyMongoError:  # the database is away: assume the worst
+        logged_in = True
+    if logged_in:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def security_headers(app_env):

@@ -22,7 +22,13 @@ MAX_REQUEST_BYTES = 64 * 1024
 DATABASE_TIMEOUT_MS = 2000
 RETRY_AFTER_SECONDS = 5
 SESSION_LIFETIME = timedelta(days=14)
+SESSION_IDLE_TIMEOUT = 2 * 24 * 60 * 60
+# A session's last use is written at most this often, not on every request.
+SESSION_TOUCH_INTERVAL = 5 * 60
 PASSWORD_RESET_MAX_AGE = 60 * 60
+VERIFY_EMAIL_MAX_AGE = 2 * 24 * 60 * 60
+SECRET_KEY_MIN_LENGTH = 32
+MAIL_WORKERS = ("thread", "off")
 SMTP_PORT = 587
 SMTP_TLS_MODES = ("starttls", "ssl", "none")
 DEVELOPMENT_MAIL_FROM = "no-reply@localhost"
@@ -59,9 +65,16 @@ def load_settings(overrides=None):
         "PERMANENT_SESSION_LIFETIME": SESSION_LIFETIME,
         "SESSION_REFRESH_EACH_REQUEST": False,
         "SESSION_COOKIE_SECURE": production,
+        # __Host-: the browser takes it only over HTTPS, for this host alone, path /.
+        "SESSION_COOKIE_NAME": "__Host-session" if production else "session",
+        "SESSION_IDLE_TIMEOUT": _seconds(env, "SESSION_IDLE_TIMEOUT", SESSION_IDLE_TIMEOUT),
+        "SESSION_TOUCH_INTERVAL": SESSION_TOUCH_INTERVAL,
+        # Flask refuses (400) a request whose Host is not one of these; unset: any.
+        "TRUSTED_HOSTS": _host_list(env.get("TRUSTED_HOSTS", "")),
         "WTF_CSRF_TIME_LIMIT": None,
         "TRUSTED_PROXIES": _proxy_count(env.get("TRUSTED_PROXIES") or "0"),
-        "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE") or PASSWORD_RESET_MAX_AGE),
+        "PASSWORD_RESET_MAX_AGE": _seconds(env, "PASSWORD_RESET_MAX_AGE", PASSWORD_RESET_MAX_AGE),
+        "VERIFY_EMAIL_MAX_AGE": _seconds(env, "VERIFY_EMAIL_MAX_AGE", VERIFY_EMAIL_MAX_AGE),
         **_mail_settings(env, production),
     }
 
@@ -76,15 +89,32 @@ def _mail_settings(env, production):
         "SMTP_TLS": env.get("SMTP_TLS") or "starttls",
         "MAIL_FROM": env.get("MAIL_FROM") or DEVELOPMENT_MAIL_FROM,
         "PUBLIC_URL": env.get("PUBLIC_URL", "").rstrip("/"),
+        # Tests deliver the outbox themselves, when they choose (see tests/outbox.py).
+        "MAIL_WORKER": env.get("MAIL_WORKER")
+        or ("off" if env.get("APP_ENV") == "test" else "thread"),
     }
     if settings["SMTP_TLS"] not in SMTP_TLS_MODES:
         raise ConfigError(f"SMTP_TLS must be one of {', '.join(SMTP_TLS_MODES)}.")
+    if settings["MAIL_WORKER"] not in MAIL_WORKERS:
+        raise ConfigError(f"MAIL_WORKER must be one of {', '.join(MAIL_WORKERS)}.")
     if production and settings["SMTP_HOST"]:
         # Links built from the request's Host header could point anywhere.
         for name in ("MAIL_FROM", "PUBLIC_URL"):
             if not env.get(name):
                 raise ConfigError(f"SMTP_HOST is set but {name} is not; see .env.example.")
     return settings
+
+
+def _seconds(env, name, default):
+    value = env.get(name) or str(default)
+    if not (value.isascii() and value.isdigit() and int(value) > 0):
+        raise ConfigError(f"{name} must be a number of seconds, not {value!r}.")
+    return int(value)
+
+
+def _host_list(value):
+    """``TRUSTED_HOSTS=app.example.com,.example.org``: Flask's list (a leading dot: subdomains too)."""
+    return [host.strip() for host in value.split(",") if host.strip()] or None
 
 
 def _proxy_count(value):
@@ -98,6 +128,12 @@ def _proxy_count(value):
 
 
 def _secret_key(value, production, var_dir):
+    if value and production and len(value) < SECRET_KEY_MIN_LENGTH:
+        raise ConfigError(
+            f"SECRET_KEY is too short: production needs at least {SECRET_KEY_MIN_LENGTH} "
+            "characters, for example:\n"
+            "  python3 -c 'import secrets; print(secrets.token_hex(32))'"
+        )
     if value:
         return value
     if production:

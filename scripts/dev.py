@@ -70,7 +70,7 @@ def ensure_demo_user(mongo_uri, var_dir):
     with app.app_context():
         if not mongo.db[auth.USERS].find_one({"email": DEMO_EMAIL}):
             password = secrets.token_urlsafe(9)
-            auth.create_user(DEMO_EMAIL, password)
+            auth.create_user(DEMO_EMAIL, password, verified=True)
             password_file.write_text(password)
             app.test_cli_runner().invoke(args=["seed", DEMO_EMAIL])
     return password_file.read_text() if password_file.exists() else "(see var/demo-password)"

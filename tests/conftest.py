@@ -13,7 +13,9 @@ import pytest
 from pymongo import MongoClient
 
 from backend import create_app
+from backend.auth import models
 from backend.embedded_mongo import EmbeddedMongo
+from tests import outbox
 
 PASSWORD = "correct horse battery staple"
 
@@ -44,7 +46,9 @@ def settings(mongo_uri, tmp_path):
 @pytest.fixture
 def app(settings):
     app = create_app(settings)
+    outbox.APPS[app.config["VAR_DIR"]] = app
     yield app
+    outbox.APPS.pop(app.config["VAR_DIR"], None)
     connection = app.extensions["mongo"]
     with MongoClient(connection.uri) as client:
         client.drop_database(connection.database_name)
@@ -71,6 +75,13 @@ def csrf_token_from(html):
     return match.group(1)
 
 
+def create_verified_user(app, email, password=PASSWORD):
+    """A user who registered and followed the link (tests/test_registration.py does it
+    through the pages), straight into the database."""
+    with app.app_context():
+        return models.create_user(email, password, verified=True)
+
+
 class Browserless:
     """A logged-in API client that sends the CSRF header as the front end does."""
 
@@ -80,15 +91,15 @@ class Browserless:
         self.csrf_token = None
 
     def register(self, password=PASSWORD):
-        page = self.client.get("/register").get_data(as_text=True)
+        """A verified account, logged in through the login page."""
+        create_verified_user(self.client.application, self.email, password)
+        return self.log_in(password)
+
+    def log_in(self, password=PASSWORD):
+        page = self.client.get("/login").get_data(as_text=True)
         response = self.client.post(
-            "/register",
-            data={
-                "email": self.email,
-                "password": password,
-                "confirm": password,
-                "csrf_token": csrf_token_from(page),
-            },
+            "/login",
+            data={"email": self.email, "password": password, "csrf_token": csrf_token_from(page)},
         )
         assert response.status_code == 302, response.get_data(as_text=True)
         self.csrf_token = self.fresh_csrf_token()

@@ -2,10 +2,12 @@
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import PASSWORD, Browserless, csrf_token_from
+from tests.outbox import emails_to, verify_link
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -64,6 +66,19 @@ def copy_of(app, user):
     return thief
 
 
+def confirm_link(client, link):
+    """Open an emailed verification link, then press its button."""
+    page = client.get(link, follow_redirects=True)
+    assert page.status_code == 200, page.text
+    return client.post("/verify", data={"csrf_token": csrf_token_from(page.text)})
+
+
+def change_email_for_good(app, client, email, password=PASSWORD):
+    """Ask for the change, then confirm it by the link sent to the new address."""
+    assert change_email(client, email, password).status_code == 302
+    return confirm_link(client, verify_link(Path(app.config["VAR_DIR"]), email))
+
+
 def another_session_of(app, user):
     client = app.test_client()
     assert log_in(client, user.email).status_code == 302
@@ -100,27 +115,66 @@ def test_account_forms_need_a_csrf_token(alice):
 # Change email -----------------------------------------------------------------
 
 
-def test_changing_the_email_updates_what_every_session_of_the_user_shows(app, alice, db):
+def test_a_new_email_takes_effect_only_once_verified_and_the_old_one_is_told(app, alice, db):
+    var_dir = Path(app.config["VAR_DIR"])
     phone = another_session_of(app, alice)
 
     response = change_email(alice.client, "Alice.New@Example.com")
 
     assert response.status_code == 302
     assert response.headers["Location"] == "/account"
-    assert "Your email is now alice.new@example.com." in alice.client.get("/account").get_data(
-        as_text=True
-    )
+    page = alice.client.get("/account").get_data(as_text=True)
+    assert "We have sent a link to alice.new@example.com" in page
+    assert db.users.find_one()["email"] == "alice@example.com"  # not yet
+    [notice] = emails_to(var_dir, "alice@example.com", "Email change requested")
+    assert "alice.new@example.com" in notice.get_content()
+
+    confirmed = confirm_link(alice.client, verify_link(var_dir, "alice.new@example.com"))
+
+    assert confirmed.status_code == 302
+    assert "Your email is now alice.new@example.com." in alice.client.get("/account").text
     assert db.users.find_one()["email"] == "alice.new@example.com"
     assert bootstrap_user(alice.client)["email"] == "alice.new@example.com"
     assert bootstrap_user(phone)["email"] == "alice.new@example.com"
 
 
+def test_confirming_the_new_email_gives_this_browser_a_new_session_id(app, alice):
+    thief = copy_of(app, alice)
+
+    change_email_for_good(app, alice.client, "alice.new@example.com")
+
+    assert logged_in(alice.client)
+    assert not logged_in(thief)
+
+
 def test_after_an_email_change_only_the_new_email_logs_in(app, alice):
-    change_email(alice.client, "alice.new@example.com")
+    change_email_for_good(app, alice.client, "alice.new@example.com")
     client = app.test_client()
 
     assert log_in(client, "alice@example.com").status_code == 200
     assert log_in(client, "alice.new@example.com").status_code == 302
+
+
+def test_an_email_change_link_works_once(app, alice):
+    change_email(alice.client, "alice.new@example.com")
+    link = verify_link(Path(app.config["VAR_DIR"]), "alice.new@example.com")
+    assert confirm_link(alice.client, link).status_code == 302
+
+    assert alice.client.get(link).status_code == 400
+
+
+def test_a_taken_email_gets_the_same_answer_and_its_owner_a_note(app, alice, bob, db):
+    var_dir = Path(app.config["VAR_DIR"])
+    free = change_email(alice.client, "free@example.com")
+    taken = change_email(alice.client, "BOB@example.com")
+
+    assert taken.status_code == free.status_code == 302
+    page = alice.client.get("/account").text
+    assert "We have sent a link to bob@example.com" in page
+    [note] = emails_to(var_dir, bob.email)
+    assert "Someone tried to use your email" in note["Subject"]
+    assert "/verify/" not in note.get_content()
+    assert db.users.count_documents({"email": "alice@example.com"}) == 1
 
 
 @pytest.mark.parametrize(
@@ -129,12 +183,10 @@ def test_after_an_email_change_only_the_new_email_logs_in(app, alice):
         ("alice.new@example.com", "wrong password", "That is not your current password."),
         ("alice.new@example.com", "", "This field is required."),
         ("not-an-email", PASSWORD, "Enter a valid email address."),
-        ("BOB@example.com", PASSWORD, "An account with this email already exists."),
+        ("ALICE@example.com", PASSWORD, "This is your email already."),
     ],
 )
-def test_a_refused_email_change_says_why_and_changes_nothing(
-    alice, bob, db, email, password, message
-):
+def test_a_refused_email_change_says_why_and_changes_nothing(alice, db, email, password, message):
     response = change_email(alice.client, email, password)
 
     assert response.status_code == 200
@@ -146,18 +198,20 @@ def test_a_refused_email_change_says_why_and_changes_nothing(
 # Change password --------------------------------------------------------------
 
 
-def test_changing_the_password_ends_every_other_session_but_keeps_this_one(app, alice):
+def test_changing_the_password_ends_every_other_session_and_this_one_s_copies(app, alice):
     phone = another_session_of(app, alice)
-    thief = copy_of(app, alice)  # a copy of this very session stays in, like this one
+    thief = copy_of(app, alice)  # a copy of this very session cookie
 
     response = change_password(alice.client)
 
     assert response.status_code == 302
     page = alice.client.get("/account").get_data(as_text=True)
     assert "Your password is changed, and every other session has ended." in page
-    assert logged_in(alice.client)
+    assert logged_in(alice.client)  # with a new session id
     assert not logged_in(phone)
-    assert logged_in(thief)
+    assert not logged_in(thief)
+    [notice] = emails_to(Path(app.config["VAR_DIR"]), alice.email, "Your password was changed")
+    assert "If it was not you" in notice.get_content()
 
 
 def test_after_a_password_change_only_the_new_password_logs_in(app, alice):
@@ -173,7 +227,7 @@ def test_after_a_password_change_only_the_new_password_logs_in(app, alice):
     [
         ({"current": "wrong password"}, "That is not your current password."),
         ({"confirm": "something else"}, "The passwords do not match."),
-        ({"new": "short", "confirm": "short"}, "between 8 and"),
+        ({"new": "short", "confirm": "short"}, "Use 12 to 128 characters."),
     ],
 )
 def test_a_refused_password_change_says_why_and_changes_nothing(app, alice, fields, message):
@@ -203,6 +257,15 @@ def test_logging_out_of_all_other_sessions_keeps_this_one(app, alice, bob):
     assert logged_in(alice.client)
     assert not logged_in(phone)
     assert logged_in(bob.client)  # nobody else's
+
+
+def test_logging_out_of_other_sessions_kills_a_copy_of_this_one_too(app, alice):
+    thief = copy_of(app, alice)
+
+    end_other_sessions(alice.client)
+
+    assert logged_in(alice.client)
+    assert not logged_in(thief)
 
 
 # Delete the account -----------------------------------------------------------

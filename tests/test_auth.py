@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from pymongo.errors import DuplicateKeyError
 
-from tests.conftest import PASSWORD, Browserless, csrf_token_from
+from tests.conftest import PASSWORD, Browserless, create_verified_user, csrf_token_from
 
 LOGIN_FAILED = "Incorrect email or password."
 
@@ -38,11 +38,9 @@ def logged_in(client):
 
 @pytest.fixture
 def carol(app):
-    """A registered user, logged out again."""
-    client = app.test_client()
-    assert register(client).status_code == 302
-    assert logout(client).status_code == 302
-    return client
+    """A browser of a registered (and verified) user, logged out."""
+    create_verified_user(app, "carol@example.com")
+    return app.test_client()
 
 
 # Register -------------------------------------------------------------------
@@ -58,16 +56,6 @@ def test_register_page_shows_a_csrf_protected_form(client):
     assert 'action="/register"' in page
 
 
-def test_register_creates_the_user_logs_in_and_goes_home(client, db):
-    response = register(client, email="Carol@Example.COM")
-
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/"
-    assert logged_in(client)
-    user = db.users.find_one()
-    assert user["email"] == "carol@example.com"
-
-
 def test_register_stores_a_bcrypt_hash_not_the_password(client, db):
     register(client)
 
@@ -76,17 +64,11 @@ def test_register_stores_a_bcrypt_hash_not_the_password(client, db):
     assert PASSWORD not in password_hash
 
 
-def test_register_follows_a_local_next(client):
-    response = register(client, next="/widgets/new")
-
-    assert response.headers["Location"] == "/widgets/new"
-
-
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
         ({"confirm": "something else entirely"}, "The passwords do not match."),
-        ({"password": "short", "confirm": "short"}, "between 8 and"),
+        ({"password": "short", "confirm": "short"}, "Use 12 to 128 characters."),
         ({"email": "not-an-email"}, "Enter a valid email address."),
         ({"email": ""}, "This field is required."),
     ],
@@ -98,18 +80,6 @@ def test_register_rejects_bad_input_with_a_message_and_creates_nobody(client, db
     assert message.lower() in response.get_data(as_text=True).lower()
     assert db.users.count_documents({}) == 0
     assert not logged_in(client)
-
-
-def test_register_refuses_a_taken_email_whatever_its_case(carol, app, db):
-    client = app.test_client()
-
-    response = register(client, email="CAROL@example.com", password="another password")
-
-    assert response.status_code == 200
-    assert "already exists" in response.get_data(as_text=True)
-    assert db.users.count_documents({}) == 1
-    assert not logged_in(client)
-    assert login(client, password="another password").status_code == 200  # not changed
 
 
 def test_emails_are_unique_in_the_database_too(carol, app, db):
@@ -183,8 +153,7 @@ def test_failed_login_never_echoes_the_password(carol):
 def test_passwords_sharing_their_first_72_bytes_do_not_both_log_in(app):
     client = app.test_client()
     first, second = "x" * 72 + "first", "x" * 72 + "second"
-    register(client, password=first)
-    logout(client)
+    create_verified_user(app, "carol@example.com", first)
 
     assert login(client, password=second).status_code == 200
     assert not logged_in(client)
@@ -194,8 +163,7 @@ def test_passwords_sharing_their_first_72_bytes_do_not_both_log_in(app):
 def test_multibyte_passwords_sharing_their_first_72_bytes_do_not_both_log_in(app):
     client = app.test_client()
     prefix = "é" * 36  # 72 bytes of UTF-8
-    register(client, password=prefix + "a")
-    logout(client)
+    create_verified_user(app, "carol@example.com", prefix + "a")
 
     assert login(client, password=prefix + "b").status_code == 200
     assert login(client, password=prefix + "a").status_code == 302
@@ -361,6 +329,6 @@ def test_a_login_lasts_fourteen_days_and_its_cookie_is_not_resent(app, carol):
     assert "Set-Cookie" not in client.get("/api/widgets").headers
 
 
-def cookie_attribute(response, name):
-    header = response.headers["Set-Cookie"]
+def cookie_attribute(response, name, cookie="session"):
+    header = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith(f"{cookie}="))
     return next(part.split("=", 1)[1] for part in header.split("; ") if part.startswith(name))

@@ -5,19 +5,33 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from backend.auth import models
-from backend.auth.forms import PASSWORD_MAX_LENGTH, email_field, new_password_fields
+from backend.auth import activity, models
+from backend.auth.forms import LOGIN_PASSWORD_MAX_LENGTH, email_field, new_password_fields
+from backend.auth.throttle import Throttle, wait_message
+
+# A stolen session cookie must not make the account page a password oracle
+# (nor a bcrypt CPU lever): its checks are counted per user, like logins.
+PASSWORD_CHECK_THROTTLE = Throttle("password-check", free_attempts=5)
+WRONG_PASSWORD = "That is not your current password."  # noqa: S105 (a message)
+TOO_MANY_CHECKS = "Too many wrong passwords."
 
 
 def is_current_password(form, field):
+    """Counted before bcrypt runs; a refusal sets ``form.retry_after`` (the view answers 429)."""
+    key = str(current_user.id)
+    if wait := PASSWORD_CHECK_THROTTLE.claim(key):
+        form.retry_after = wait
+        raise ValidationError(f"{TOO_MANY_CHECKS} {wait_message(wait)}")
     if not models.password_matches(current_user.id, field.data):
-        raise ValidationError("That is not your current password.")
+        activity.record(current_user.id, "password_check_failed")
+        raise ValidationError(WRONG_PASSWORD)
+    PASSWORD_CHECK_THROTTLE.reset(key)
 
 
 def current_password_field():
     return PasswordField(
         "Current password",
-        validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH), is_current_password],
+        validators=[DataRequired(), Length(max=LOGIN_PASSWORD_MAX_LENGTH), is_current_password],
     )
 
 
@@ -25,6 +39,7 @@ class AccountForm(FlaskForm):
     """The page shows several forms: a prefix keeps their field names and ids apart."""
 
     form_prefix = ""
+    retry_after = 0  # seconds, when the password check was throttled
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix=self.form_prefix, **kwargs)
@@ -39,7 +54,7 @@ class ChangeEmailForm(AccountForm):
 class ChangePasswordForm(AccountForm):
     form_prefix = "password"
     current_password = current_password_field()
-    password, confirm = new_password_fields("New password")
+    password, confirm = new_password_fields("New password", email=lambda form: current_user.email)
 
 
 class EndSessionsForm(AccountForm):

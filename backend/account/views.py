@@ -1,4 +1,9 @@
-"""``/account``: one page, and a URL of its own for each of its forms."""
+"""``/account``: one page, and a URL of its own for each of its forms.
+
+Each change of what a session may do (a new password, a new email, the other
+sessions ended) gives this browser a new session id: a copy of its cookie,
+taken before, is dead afterwards.
+"""
 
 from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required, logout_user
@@ -9,7 +14,8 @@ from backend.account.forms import (
     DeleteAccountForm,
     EndSessionsForm,
 )
-from backend.auth import models
+from backend.auth import activity, models, tokens
+from backend.auth.views import external_url, send_notice, start_new_session
 from backend.extensions import mongo
 from backend.resources import owned_collections
 
@@ -25,15 +31,34 @@ def account():
 @blueprint.post("/account/email")
 @login_required
 def change_email():
+    """Takes effect once the new address is verified (see auth.verify); the old one is told."""
     form = ChangeEmailForm()
     if form.validate_on_submit():
-        try:
-            models.change_email(current_user.id, form.email.data)
-        except models.EmailTaken:
-            form.email.errors.append("An account with this email already exists.")
+        email = models.normalize_email(form.email.data)
+        user = models.find_user(current_user.id)
+        if email == user["email"]:
+            form.email.errors.append("This is your email already.")
+            return account_page(email_form=form)
+        # A taken address gets the same answer, and its owner a note instead of a
+        # link: this form must not tell which emails have accounts either.
+        if models.find_user_by_email(email):
+            send_notice("auth/email/register_taken.txt", email, "Someone tried to use your email")
         else:
-            flash(f"Your email is now {models.normalize_email(form.email.data)}.", "success")
-            return redirect(url_for(".account"))
+            token = tokens.make_verify_token(user, email)
+            link = external_url("auth.verify_link", token=token)
+            send_notice(
+                "auth/email/change_email_verify.txt", email, "Verify your new email", link=link
+            )
+        send_notice(
+            "auth/email/change_email_notice.txt", user["email"], "Email change requested", new=email
+        )
+        activity.record(user["_id"], "email_change_requested", new=email)
+        flash(
+            f"We have sent a link to {email}: your email changes once you follow it. "
+            f"Until then it stays {user['email']}.",
+            "success",
+        )
+        return redirect(url_for(".account"))
     return account_page(email_form=form)
 
 
@@ -43,8 +68,13 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         models.set_password(current_user.id, form.password.data)
-        # Whoever knew the old password is logged out; this browser stays in.
-        models.end_sessions(current_user.id, keep=current_user.session_id)
+        user = models.find_user(current_user.id)
+        # Whoever knew the old password is logged out, a copy of this very
+        # cookie too; this browser stays in with a new session id.
+        models.end_sessions(user["_id"], keep=current_user.session_id)
+        start_new_session(user)
+        activity.record(user["_id"], "password_changed")
+        send_notice("auth/email/password_changed.txt", user["email"], "Your password was changed")
         flash("Your password is changed, and every other session has ended.", "success")
         return redirect(url_for(".account"))
     return account_page(password_form=form)
@@ -53,7 +83,10 @@ def change_password():
 @blueprint.post("/account/sessions")  # CSRFProtect checks the token
 @login_required
 def end_other_sessions():
-    models.end_sessions(current_user.id, keep=current_user.session_id)
+    user = models.find_user(current_user.id)
+    models.end_sessions(user["_id"], keep=current_user.session_id)
+    start_new_session(user)
+    activity.record(user["_id"], "sessions_ended")
     flash("You are logged out everywhere else.", "success")
     return redirect(url_for(".account"))
 
@@ -65,6 +98,7 @@ def delete_account():
     if form.validate_on_submit():
         user_id = current_user.id
         models.delete_user(user_id)  # and its sessions
+        activity.forget(user_id)
         for collection in owned_collections():
             mongo.db[collection].delete_many({"owner_id": user_id})
         logout_user()
@@ -75,7 +109,8 @@ def delete_account():
 
 
 def account_page(**submitted):
-    """The page, with a form just submitted (and its errors) in place of its blank twin."""
+    """The page, with a form just submitted (and its errors) in place of its blank twin;
+    429 when that form's password check was throttled."""
     forms = {
         "email_form": ChangeEmailForm,
         "password_form": ChangePasswordForm,
@@ -84,4 +119,11 @@ def account_page(**submitted):
     }
     forms = {name: submitted.get(name) or form(formdata=None) for name, form in forms.items()}
     other_sessions = models.count_sessions(current_user.id, besides=current_user.session_id)
-    return render_template("account/account.html", other_sessions=other_sessions, **forms)
+    page = render_template(
+        "account/account.html",
+        other_sessions=other_sessions,
+        activity=activity.recent(current_user.id),
+        **forms,
+    )
+    wait = max(form.retry_after for form in forms.values())
+    return (page, 429, {"Retry-After": str(wait)}) if wait else page

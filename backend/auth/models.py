@@ -1,14 +1,19 @@
 """Users, their bcrypt password hashes, and their login sessions.
 
 A login session is a document of its own: the session cookie holds only its
-random id (Flask-Login's "alternative id"), so logging out deletes it and a
-copied cookie stops working at once. Loading the user of a request is then a
-single lookup by ``_id``, with the email kept beside it.
+random id (Flask-Login's "alternative id"), and the database only a SHA-256
+digest of it, so neither a copied cookie outlives its session nor a copy of
+the database logs anyone in. Logging out deletes the document and a copied
+cookie stops working at once. ``load_session`` itself refuses a session past
+its absolute lifetime or idle for too long; MongoDB's TTL job only tidies up.
+Loading the user of a request is then a single lookup by ``_id``, with the
+email kept beside it.
 """
 
 import base64
 import hashlib
 import secrets
+from datetime import timedelta
 
 import bcrypt
 from flask import current_app
@@ -18,7 +23,6 @@ from pymongo.errors import DuplicateKeyError
 
 from backend.extensions import mongo
 from backend.serialization import utc_now
-from backend.settings import SESSION_LIFETIME
 
 USERS = "users"
 SESSIONS = "sessions"
@@ -26,9 +30,8 @@ SESSIONS = "sessions"
 USER_INDEXES = [IndexModel([("email", ASCENDING)], unique=True)]
 SESSION_INDEXES = [
     IndexModel([("user_id", ASCENDING)]),
-    IndexModel(
-        [("created_at", ASCENDING)], expireAfterSeconds=int(SESSION_LIFETIME.total_seconds())
-    ),
+    # The end of its lifetime or of its idle timeout, whichever comes first.
+    IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0),
 ]
 mongo.add_indexes(USERS, USER_INDEXES)
 mongo.add_indexes(SESSIONS, SESSION_INDEXES)
@@ -62,6 +65,11 @@ def check_password(password, password_hash):
     return bcrypt.checkpw(_prehash(password), password_hash.encode())
 
 
+def hash_is_outdated(password_hash):
+    """Made with other bcrypt rounds than BCRYPT_ROUNDS says now (``$2b$12$...``)."""
+    return int(password_hash.split("$")[2]) != current_app.config["BCRYPT_ROUNDS"]
+
+
 def _prehash(password):
     # bcrypt reads only 72 bytes; hashing first makes every byte count, and
     # base64 keeps NUL bytes out of what bcrypt sees.
@@ -72,11 +80,15 @@ def normalize_email(email):
     return email.strip().lower()
 
 
-def create_user(email, password):
+def create_user(email, password, verified=True, password_hash=None):
+    """A user; ``verified=False`` for one who registered and has not followed the
+    link yet (users from before verification existed have no such field: verified)."""
     document = {
         "email": normalize_email(email),
-        "password_hash": hash_password(password),
+        "password_hash": password_hash or hash_password(password),
+        "email_verified": verified,
         "created_at": utc_now(),
+        "last_login_at": None,
     }
     try:
         mongo.db[USERS].insert_one(document)
@@ -98,10 +110,32 @@ def password_matches(user_id, password):
     return document is not None and check_password(password, document["password_hash"])
 
 
-def set_password(user_id, password):
+def is_verified(user_document):
+    return user_document.get("email_verified", True)
+
+
+def mark_verified(user_id):
+    mongo.db[USERS].update_one({"_id": user_id}, {"$set": {"email_verified": True}})
+
+
+def set_password(user_id, password, verify=False):
+    """``verify``: a reset link proved the mailbox, so it verifies the email too."""
+    changes = {"password_hash": hash_password(password)}
+    if verify:
+        changes["email_verified"] = True
+    mongo.db[USERS].update_one({"_id": user_id}, {"$set": changes})
+
+
+def upgrade_hash(user_document, password):
+    """Rehash with today's BCRYPT_ROUNDS at login, unless the password changed meanwhile."""
     mongo.db[USERS].update_one(
-        {"_id": user_id}, {"$set": {"password_hash": hash_password(password)}}
+        {"_id": user_document["_id"], "password_hash": user_document["password_hash"]},
+        {"$set": {"password_hash": hash_password(password)}},
     )
+
+
+def record_login(user_id):
+    mongo.db[USERS].update_one({"_id": user_id}, {"$set": {"last_login_at": utc_now()}})
 
 
 def change_email(user_id, email):
@@ -112,6 +146,7 @@ def change_email(user_id, email):
         raise EmailTaken(email) from None
     # Sessions keep a copy of the email (see load_session).
     mongo.db[SESSIONS].update_many({"user_id": user_id}, {"$set": {"email": email}})
+    return email
 
 
 def delete_user(user_id):
@@ -127,40 +162,80 @@ def authenticate(email, password):
         # which emails have accounts.
         check_password(password, _dummy_hash())
         return None
-    return document if check_password(password, document["password_hash"]) else None
+    if not check_password(password, document["password_hash"]):
+        return None
+    if hash_is_outdated(document["password_hash"]):
+        upgrade_hash(document, password)
+    return document
 
 
 def start_session(user_document):
     session_id = secrets.token_urlsafe(32)
+    now = utc_now()
     mongo.db[SESSIONS].insert_one(
         {
-            "_id": session_id,
+            "_id": _digest(session_id),
             "user_id": user_document["_id"],
             "email": user_document["email"],
-            "created_at": utc_now(),
+            "created_at": now,
+            "last_used_at": now,
+            "expires_at": _expiry(now, now),
         }
     )
     return User(user_document["_id"], user_document["email"], session_id)
 
 
 def load_session(session_id):
-    session = mongo.db[SESSIONS].find_one({"_id": session_id})
+    """The user of a live session, or None (and the session ended) past its lifetime
+    or its idle timeout: the TTL job runs only once a minute, and may lag."""
+    if not session_id:
+        return None
+    session = mongo.db[SESSIONS].find_one({"_id": _digest(session_id)})
     if session is None:
         return None
+    config, now = current_app.config, utc_now()
+    idle = timedelta(seconds=config["SESSION_IDLE_TIMEOUT"])
+    if (
+        now >= session["created_at"] + config["PERMANENT_SESSION_LIFETIME"]
+        or now >= session["last_used_at"] + idle
+    ):
+        end_session(session_id)
+        return None
+    if now - session["last_used_at"] >= timedelta(seconds=config["SESSION_TOUCH_INTERVAL"]):
+        # Not on every request: a write per API call would cost more than it tells.
+        mongo.db[SESSIONS].update_one(
+            {"_id": session["_id"]},
+            {"$set": {"last_used_at": now, "expires_at": _expiry(session["created_at"], now)}},
+        )
     return User(session["user_id"], session["email"], session_id)
 
 
 def end_session(session_id):
-    mongo.db[SESSIONS].delete_one({"_id": session_id})
+    mongo.db[SESSIONS].delete_one({"_id": _digest(session_id)})
 
 
 def end_sessions(user_id, keep=None):
     """End every session of the user except ``keep`` (a session id)."""
-    mongo.db[SESSIONS].delete_many({"user_id": user_id, "_id": {"$ne": keep}})
+    mongo.db[SESSIONS].delete_many({"user_id": user_id, "_id": {"$ne": _digest(keep)}})
 
 
 def count_sessions(user_id, besides=None):
-    return mongo.db[SESSIONS].count_documents({"user_id": user_id, "_id": {"$ne": besides}})
+    return mongo.db[SESSIONS].count_documents(
+        {"user_id": user_id, "_id": {"$ne": _digest(besides)}}
+    )
+
+
+def _digest(session_id):
+    # A digest, not the id: the database never holds what the cookie holds.
+    return hashlib.sha256(session_id.encode()).hexdigest() if session_id else None
+
+
+def _expiry(created_at, last_used_at):
+    config = current_app.config
+    return min(
+        created_at + config["PERMANENT_SESSION_LIFETIME"],
+        last_used_at + timedelta(seconds=config["SESSION_IDLE_TIMEOUT"]),
+    )
 
 
 _DUMMY_HASH = {}

@@ -1,5 +1,11 @@
-"""Register, log in, log out and reset a forgotten password: server-rendered
-pages around the single-page app."""
+"""Register, verify an email, log in, log out and reset a forgotten password:
+server-rendered pages around the single-page app.
+
+Nothing here tells a visitor which emails have accounts: registering, asking
+for a reset link and asking for a verification link answer the same page in
+the same time for every address (the email goes through the outbox, never
+inside the request; see backend/mail.py), and each is throttled.
+"""
 
 from urllib.parse import urlsplit
 
@@ -15,12 +21,18 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
-from backend.auth import models
-from backend.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
+from backend.auth import activity, models, tokens
+from backend.auth.forms import (
+    ConfirmForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResendVerificationForm,
+    ResetPasswordForm,
+)
 from backend.auth.throttle import Throttle, wait_message
-from backend.auth.tokens import make_reset_token, user_for_reset_token
 from backend.extensions import login_manager
-from backend.mail import send_mail
+from backend.mail import queue_mail
 
 blueprint = Blueprint("auth", __name__)
 
@@ -30,10 +42,22 @@ TOO_MANY_LOGINS = "Too many failed logins."
 # (which may be an office behind one address, hence more attempts).
 ACCOUNT_THROTTLE = Throttle("login-account", free_attempts=5)
 CLIENT_THROTTLE = Throttle("login-client", free_attempts=20)
+# A browser with a device cookie for the account is counted apart, so that
+# guesses from elsewhere cannot lock its owner out (OWASP's device cookies).
+DEVICE_THROTTLE = Throttle("login-device", free_attempts=5)
 # Every request for a reset link counts, whether or not the email has an account.
 RESET_EMAIL_THROTTLE = Throttle("reset-email", free_attempts=3)
 RESET_CLIENT_THROTTLE = Throttle("reset-client", free_attempts=10)
 TOO_MANY_RESETS = "Too many requests for a reset link."
+REGISTER_EMAIL_THROTTLE = Throttle("register-email", free_attempts=3)
+REGISTER_CLIENT_THROTTLE = Throttle("register-client", free_attempts=20)
+TOO_MANY_REGISTRATIONS = "Too many registrations."
+RESEND_EMAIL_THROTTLE = Throttle("resend-email", free_attempts=3)
+RESEND_CLIENT_THROTTLE = Throttle("resend-client", free_attempts=10)
+TOO_MANY_RESENDS = "Too many requests for a link."
+# Where a token from an emailed link waits once it has left the URL.
+RESET_TOKEN_KEY = "reset_token"  # noqa: S105 (a session key)
+VERIFY_TOKEN_KEY = "verify_token"  # noqa: S105
 
 
 @login_manager.user_loader
@@ -41,17 +65,107 @@ def load_user(session_id):
     return models.load_session(session_id)
 
 
+# Register and verify ----------------------------------------------------------
+
+
 @blueprint.route("/register", methods=["GET", "POST"])
 def register():
     form = RegisterForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
+        email = models.normalize_email(form.email.data)
+        throttles = (
+            (REGISTER_EMAIL_THROTTLE, email),
+            (REGISTER_CLIENT_THROTTLE, request.remote_addr),
+        )
+        if refusal := _refuse_if_throttled(
+            throttles, form, "auth/register.html", TOO_MANY_REGISTRATIONS
+        ):
+            return refusal
+        # Hashed whether or not the email is taken, so that both take as long.
+        password_hash = models.hash_password(form.password.data)
         try:
-            user = models.create_user(form.email.data, form.password.data)
+            user = models.create_user(email, None, verified=False, password_hash=password_hash)
         except models.EmailTaken:
-            form.email.errors.append("An account with this email already exists. Log in instead.")
+            taken = models.find_user_by_email(email)
+            activity.record(taken["_id"], "register_attempt")
+            send_notice(
+                "auth/email/register_taken.txt", email, "Someone tried to register with your email"
+            )
         else:
-            return _log_in(user, form.next.data)
+            activity.record(user["_id"], "registered")
+            _send_verification_link(user, email)
+        return render_template("auth/check_email.html", reason="register", email=email)
     return render_template("auth/register.html", form=form)
+
+
+@blueprint.route("/verify/resend", methods=["GET", "POST"])
+def resend_verification():
+    form = ResendVerificationForm()
+    if form.validate_on_submit():
+        email = models.normalize_email(form.email.data)
+        throttles = ((RESEND_EMAIL_THROTTLE, email), (RESEND_CLIENT_THROTTLE, request.remote_addr))
+        if refusal := _refuse_if_throttled(
+            throttles, form, "auth/resend_verification.html", TOO_MANY_RESENDS
+        ):
+            return refusal
+        user = models.find_user_by_email(email)
+        if user and not models.is_verified(user):
+            _send_verification_link(user, email)
+        return render_template("auth/check_email.html", reason="resend", email=email)
+    return render_template("auth/resend_verification.html", form=form)
+
+
+@blueprint.get("/verify/<token>")
+def verify_link(token):
+    """An emailed link: its token moves into the session, out of the URL (and so out of
+    access logs and Referer headers), and the page asks for a click: a mail scanner
+    that fetches links acts on nothing."""
+    return _token_into_session(VERIFY_TOKEN_KEY, token, tokens.verification, "auth.verify")
+
+
+@blueprint.route("/verify", methods=["GET", "POST"])
+def verify():
+    found = tokens.verification(session.get(VERIFY_TOKEN_KEY, ""))
+    if found is None:
+        return render_template("auth/verify.html", form=None), 400
+    user, email = found
+    form = ConfirmForm()
+    registration = user["email"] == email
+    if not form.validate_on_submit():
+        return render_template(
+            "auth/verify.html", form=form, email=email, registration=registration
+        )
+    session.pop(VERIFY_TOKEN_KEY)
+    if registration:
+        models.mark_verified(user["_id"])
+        activity.record(user["_id"], "email_verified")
+        response = _log_in(models.find_user(user["_id"]), url_for("pages.index"))
+        flash("Your email address is verified. Welcome!", "success")  # in the new session
+        return response
+    return _change_email(user, email)
+
+
+def _change_email(user, email):
+    """The new address is verified: the change takes effect."""
+    try:
+        models.change_email(user["_id"], email)
+    except models.EmailTaken:
+        flash(f"Another account has taken {email} meanwhile: your email is unchanged.", "error")
+        return redirect(url_for("account.account"))
+    activity.record(user["_id"], "email_changed", old=user["email"], new=email)
+    this_user = current_user.is_authenticated and current_user.id == user["_id"]
+    if this_user:
+        start_new_session(models.find_user(user["_id"]))  # a privilege change
+    flash(f"Your email is now {email}.", "success")
+    return redirect(url_for("account.account" if this_user else "auth.login"))
+
+
+def _send_verification_link(user, email):
+    link = external_url("auth.verify_link", token=tokens.make_verify_token(user, email))
+    send_notice("auth/email/verify.txt", email, "Verify your email address", link=link)
+
+
+# Log in and out ---------------------------------------------------------------
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -59,16 +173,24 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         email = models.normalize_email(form.email.data)
-        throttles = ((ACCOUNT_THROTTLE, email), (CLIENT_THROTTLE, request.remote_addr))
+        device = tokens.device_nonce(request.cookies.get(tokens.DEVICE_COOKIE), email)
+        account = (DEVICE_THROTTLE, f"{email}:{device}") if device else (ACCOUNT_THROTTLE, email)
+        throttles = (account, (CLIENT_THROTTLE, request.remote_addr))
+        # Counted before bcrypt runs: simultaneous guesses cannot slip past the count.
         if refusal := _refuse_if_throttled(throttles, form, "auth/login.html", TOO_MANY_LOGINS):
             return refusal
         user = models.authenticate(email, form.password.data)
-        if user:
-            ACCOUNT_THROTTLE.reset(email)
-            return _log_in(user, form.next.data)
-        for throttle, key in throttles:
-            throttle.record(key)
-        form.form_errors.append(LOGIN_FAILED)
+        if user is None:
+            if known := models.find_user_by_email(email):
+                activity.record(known["_id"], "login_failed")
+            form.form_errors.append(LOGIN_FAILED)
+        else:
+            account[0].reset(account[1])
+            CLIENT_THROTTLE.refund(request.remote_addr)  # a success costs the client nothing
+            if not models.is_verified(user):
+                activity.record(user["_id"], "login_unverified")
+                return render_template("auth/login.html", form=form, unverified=True)
+            return _log_in(user, form.next.data, new_browser=device is None)
     return render_template("auth/login.html", form=form)
 
 
@@ -76,8 +198,54 @@ def login():
 def logout():
     if current_user.is_authenticated:
         models.end_session(current_user.session_id)
+        activity.record(current_user.id, "logout")
         logout_user()
     return redirect(url_for("auth.login"))
+
+
+def _log_in(user_document, next_path, new_browser=False):
+    if new_browser and user_document.get("last_login_at"):
+        # Not the first login ever: the owner wants to hear of a browser never seen.
+        activity.record(user_document["_id"], "login_new_browser")
+        send_notice(
+            "auth/email/new_login.txt",
+            user_document["email"],
+            "New login to your account",
+            user_agent=request.user_agent.string,
+            ip=request.remote_addr,
+        )
+    else:
+        activity.record(user_document["_id"], "login")
+    models.record_login(user_document["_id"])
+    start_new_session(user_document)
+    response = redirect(safe_next_path(next_path))
+    _remember_device(response, user_document["email"])
+    return response
+
+
+def start_new_session(user_document):
+    """Log this browser in with a new session id; the one it had (if any) ends."""
+    if current_user.is_authenticated:
+        models.end_session(current_user.session_id)
+    session.clear()  # a fresh session (and CSRF token) for the new login
+    session.permanent = True
+    login_user(models.start_session(user_document))
+
+
+def _remember_device(response, email):
+    cookie = tokens.device_cookie_with(request.cookies.get(tokens.DEVICE_COOKIE), email)
+    config = current_app.config
+    response.set_cookie(
+        tokens.DEVICE_COOKIE,
+        cookie,
+        max_age=tokens.DEVICE_COOKIE_MAX_AGE,
+        secure=config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+# Forgotten password -----------------------------------------------------------
 
 
 @blueprint.route("/password/forgot", methods=["GET", "POST"])
@@ -90,8 +258,6 @@ def forgot_password():
             throttles, form, "auth/forgot_password.html", TOO_MANY_RESETS
         ):
             return refusal
-        for throttle, key in throttles:
-            throttle.record(key)
         user = models.find_user_by_email(email)
         if user:
             _send_reset_link(user)
@@ -100,51 +266,80 @@ def forgot_password():
     return render_template("auth/forgot_password.html", form=form)
 
 
-@blueprint.route("/password/reset/<token>", methods=["GET", "POST"])
-def reset_password(token):
-    user = user_for_reset_token(token)
+@blueprint.get("/password/reset/<token>")
+def reset_link(token):
+    return _token_into_session(
+        RESET_TOKEN_KEY, token, tokens.user_for_reset_token, "auth.reset_password"
+    )
+
+
+@blueprint.route("/password/reset", methods=["GET", "POST"])
+def reset_password():
+    user = tokens.user_for_reset_token(session.get(RESET_TOKEN_KEY, ""))
     if user is None:
         return render_template("auth/reset_password.html", form=None), 400
-    form = ResetPasswordForm()
+    form = ResetPasswordForm(account_email=user["email"])
     if form.validate_on_submit():
-        models.set_password(user["_id"], form.password.data)
-        # Whoever knew the old password is logged out; the owner logs in afresh.
+        models.set_password(user["_id"], form.password.data, verify=True)
+        # Whoever knew the old password is logged out, this browser too; the owner
+        # logs in afresh.
         models.end_sessions(user["_id"])
+        logout_user()
+        session.clear()
         ACCOUNT_THROTTLE.reset(user["email"])
+        activity.record(user["_id"], "password_reset")
+        send_notice("auth/email/password_reset.txt", user["email"], "Your password was reset")
         flash("Your password is changed. Log in with your new password.", "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
 
 
 def _send_reset_link(user):
-    token = make_reset_token(user)
-    # PUBLIC_URL rather than the request's Host header, which the client
-    # chooses: a forged one would send the link to another site.
-    if current_app.config["PUBLIC_URL"]:
-        link = current_app.config["PUBLIC_URL"] + url_for("auth.reset_password", token=token)
-    else:
-        link = url_for("auth.reset_password", token=token, _external=True)
+    link = external_url("auth.reset_link", token=tokens.make_reset_token(user))
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    body = render_template("auth/reset_email.txt", link=link, minutes=minutes)
-    send_mail(user["email"], f"Reset your {current_app.config['APP_NAME']} password", body)
+    subject = f"Reset your {current_app.config['APP_NAME']} password"
+    send_notice(
+        "auth/reset_email.txt", user["email"], subject, link=link, minutes=minutes, bare=True
+    )
+
+
+# Helpers ----------------------------------------------------------------------
+
+
+def _token_into_session(key, token, check, endpoint):
+    if check(token) is None:
+        return render_template(f"auth/{endpoint.split('.')[1]}.html", form=None), 400
+    session[key] = token
+    return redirect(url_for(endpoint))
+
+
+def external_url(endpoint, **values):
+    """An absolute URL for an email: from PUBLIC_URL rather than the request's Host
+    header, which the client chooses (a forged one would send the link elsewhere)."""
+    if current_app.config["PUBLIC_URL"]:
+        return current_app.config["PUBLIC_URL"] + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def send_notice(template, to, subject, bare=False, **context):
+    """Queue an email rendered from ``template``; its subject names the app."""
+    body = render_template(template, login_url=external_url("auth.login"), **context)
+    app_name = current_app.config["APP_NAME"]
+    queue_mail(to, subject if bare else f"{subject} · {app_name}", body)
 
 
 def _refuse_if_throttled(throttles, form, template, message):
-    """The form again with 429 while any (throttle, key) says wait, else None."""
-    wait = max(throttle.retry_after(key) for throttle, key in throttles)
-    if not wait:
-        return None
-    form.form_errors.append(f"{message} {wait_message(wait)}")
-    return render_template(template, form=form), 429, {"Retry-After": str(wait)}
-
-
-def _log_in(user_document, next_path):
-    if current_user.is_authenticated:  # logging in again replaces the old login
-        models.end_session(current_user.session_id)
-    session.clear()  # a fresh session (and CSRF token) for the new login
-    session.permanent = True
-    login_user(models.start_session(user_document))
-    return redirect(safe_next_path(next_path))
+    """The form again with 429 if any (throttle, key) must wait, else None, each key
+    having counted one attempt (claimed atomically: see backend/auth/throttle.py)."""
+    claimed = []
+    for throttle, key in throttles:
+        if wait := throttle.claim(key):
+            for earlier, earlier_key in claimed:
+                earlier.refund(earlier_key)  # this attempt is not made after all
+            form.form_errors.append(f"{message} {wait_message(wait)}")
+            return render_template(template, form=form), 429, {"Retry-After": str(wait)}
+        claimed.append((throttle, key))
+    return None
 
 
 def safe_next_path(next_path):
