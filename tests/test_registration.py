@@ -199,8 +199,6 @@ def test_a_reset_link_verifies_an_account_someone_else_registered_first(client, 
     victim.post(
         "/password/forgot", data={"email": "carol@example.com", "csrf_token": csrf_token_from(page)}
     )
-    from tests.outbox import reset_link
-    from tests.test_password_reset import set_new_password
 
     assert set_new_password(victim, reset_link(var_dir, "carol@example.com")).status_code == 302
 

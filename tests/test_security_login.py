@@ -1,13 +1,19 @@
 """Password guessing is slowed then refused, and a session ends for real at logout."""
 
+import threading
 from datetime import timedelta
 
 import pytest
+import requests
 
+from backend.account.forms import PASSWORD_CHECK_THROTTLE
 from backend.auth.throttle import COLLECTION
-from backend.auth.views import ACCOUNT_THROTTLE, CLIENT_THROTTLE
+from backend.auth.tokens import DEVICE_COOKIE
+from backend.auth.views import ACCOUNT_THROTTLE, CLIENT_THROTTLE, DEVICE_THROTTLE
 from backend.serialization import utc_now
-from tests.conftest import PASSWORD, Browserless, csrf_token_from
+from tests.conftest import PASSWORD, Browserless, create_verified_user, csrf_token_from
+from tests.servers import serving
+from tests.test_account import change_email, change_password, delete_account
 
 
 def log_in(client, email, password, ip="127.0.0.1"):
@@ -118,3 +124,119 @@ def test_a_cookie_copied_before_logout_no_longer_works(app, alice):
 
     assert stolen.get("/api/widgets").status_code == 401
     assert stolen.get("/widgets").status_code == 302
+
+
+# Counted before bcrypt, atomically ----------------------------------------------------
+
+
+def test_simultaneous_wrong_logins_get_exactly_the_free_password_checks(app, victim):
+    """The probe: 12 guesses at once used to get 8 password checks where 5 are allowed."""
+    guesses = 12
+    with serving(app) as url:
+        browsers = [requests.Session() for _ in range(guesses)]
+        tokens = [csrf_token_from(b.get(f"{url}/login", timeout=10).text) for b in browsers]
+        start = threading.Barrier(guesses)
+        answers = [None] * guesses
+
+        def guess(number):
+            data = {
+                "email": victim.email,
+                "password": f"guess {number}",
+                "csrf_token": tokens[number],
+            }
+            start.wait()
+            answers[number] = browsers[number].post(
+                f"{url}/login", data=data, allow_redirects=False, timeout=30
+            )
+
+        threads = [threading.Thread(target=guess, args=(n,)) for n in range(guesses)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    checked = [a for a in answers if a.status_code == 200]
+    assert len(checked) == ACCOUNT_THROTTLE.free_attempts
+    assert all("Incorrect email or password." in a.text for a in checked)
+    assert [a.status_code for a in answers].count(429) == guesses - ACCOUNT_THROTTLE.free_attempts
+
+
+def test_a_successful_login_costs_the_client_nothing(app, db, victim):
+    client = app.test_client()
+    for _ in range(CLIENT_THROTTLE.free_attempts + 5):  # an office, everyone logging in
+        assert log_in(client, victim.email, PASSWORD).status_code == 302
+
+
+# The owner's device is not locked out ---------------------------------------------------
+
+
+def test_the_owner_s_device_still_logs_in_while_the_account_is_attacked(app, victim):
+    attacker = app.test_client()
+    for _ in range(ACCOUNT_THROTTLE.free_attempts):
+        log_in(attacker, victim.email, "a guess", ip="203.0.113.66")
+    assert log_in(attacker, victim.email, PASSWORD, ip="203.0.113.66").status_code == 429
+    assert log_in(app.test_client(), victim.email, PASSWORD).status_code == 429  # a new browser
+
+    # The owner's browser has logged in to the account before: its device cookie exempts it.
+    assert victim.client.get_cookie(DEVICE_COOKIE) is not None
+    assert log_in(victim.client, victim.email, PASSWORD).status_code == 302
+
+
+def test_a_device_cookie_is_counted_apart_and_only_for_its_account(app, victim):
+    for _ in range(DEVICE_THROTTLE.free_attempts):
+        assert log_in(victim.client, victim.email, "mistyped").status_code == 200
+    assert log_in(victim.client, victim.email, PASSWORD).status_code == 429  # this device
+
+    phone = Browserless(app.test_client(), victim.email).log_in()  # no cookie yet: the account
+    assert phone.client.get_cookie(DEVICE_COOKIE) is not None
+
+
+def test_a_forged_or_borrowed_device_cookie_exempts_nothing(app, victim, bob):
+    attacker = app.test_client()
+    attacker.set_cookie(DEVICE_COOKIE, "forged")
+    for _ in range(ACCOUNT_THROTTLE.free_attempts):
+        log_in(attacker, victim.email, "a guess")
+    assert log_in(attacker, victim.email, PASSWORD).status_code == 429
+
+    attacker.set_cookie(DEVICE_COOKIE, bob.client.get_cookie(DEVICE_COOKIE).value)  # bob's account
+    assert log_in(attacker, victim.email, PASSWORD).status_code == 429
+
+
+def test_the_device_cookie_is_signed_http_only_and_long_lived(app, db):
+    user = Browserless(app.test_client(), "dave@example.com")
+    create_verified_user(app, user.email)
+    token = csrf_token_from(user.client.get("/login").text)
+    response = user.client.post(
+        "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
+    )
+    [cookie] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("device=")]
+
+    assert "HttpOnly" in cookie.split("; ")
+    assert "SameSite=Lax" in cookie.split("; ")
+    assert "Max-Age=31536000" in cookie.split("; ")
+    assert user.email not in cookie
+
+
+# The current-password checks of the account page ---------------------------------------
+
+
+def test_current_password_guesses_on_the_account_page_are_throttled(alice, db):
+    """The probe: with a stolen session, 30 guesses in 7 s all answered 200."""
+    for _ in range(PASSWORD_CHECK_THROTTLE.free_attempts):
+        wrong = change_password(alice.client, current="a guess")
+        assert wrong.status_code == 200
+        assert "That is not your current password." in wrong.text
+
+    refused = change_password(alice.client, current=PASSWORD)  # even the right one
+
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "1"
+    assert "Too many wrong passwords. Try again in 1 second." in refused.text
+    assert "That is not your current password." not in refused.text
+    # One count for the whole page.
+    assert change_email(alice.client, "x@example.com").status_code == 429
+    assert delete_account(alice.client).status_code == 429
+
+    user_id = db.users.find_one({"email": alice.email})["_id"]
+    wind_back(db, PASSWORD_CHECK_THROTTLE, str(user_id), 60)
+    assert change_password(alice.client, current=PASSWORD).status_code == 302
