@@ -1,18 +1,24 @@
 """Forgotten passwords: a link by email that works once, expires, and tells nobody
 which emails have accounts."""
 
+import os
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
+import requests
 from itsdangerous import TimestampSigner
 
 from backend.auth.views import ACCOUNT_THROTTLE, RESET_CLIENT_THROTTLE, RESET_EMAIL_THROTTLE
+from backend.embedded_mongo import free_port
 from backend.settings import load_settings
 from tests.conftest import PASSWORD, csrf_token_from
-from tests.outbox import emails, reset_link
-from tests.test_account import change_password, log_in, logged_in
+from tests.outbox import emails, emails_to, reset_link
+from tests.servers import wait_until_healthy
+from tests.test_account import change_email_for_good, change_password, log_in, logged_in
 
 NEW_PASSWORD = "a brand new passphrase"
 INVALID_LINK = "This link is invalid, expired or already used."
@@ -252,3 +258,91 @@ def test_one_client_asking_for_many_emails_is_throttled(client):
 
     assert ask_for_reset(client, "another@example.com", ip="198.51.100.9").status_code == 429
     assert ask_for_reset(client, "another@example.com", ip="203.0.113.1").status_code == 200
+
+
+# The token leaves the URL -----------------------------------------------------
+
+
+def test_the_token_moves_into_the_session_and_out_of_the_url(client, alice, var_dir):
+    ask_for_reset(client, alice.email)
+    link = reset_link(var_dir, alice.email)
+    token = link.rsplit("/", 1)[1]
+
+    opened = client.get(link)
+
+    assert opened.status_code == 302
+    assert opened.headers["Location"] == "/password/reset"
+    form = client.get("/password/reset")  # what a Referer from this page would show
+    assert form.status_code == 200
+    assert token not in form.text
+    assert 'action="/password/reset"' in form.text
+
+
+def test_the_token_free_url_does_nothing_in_another_browser(app, client, alice, var_dir):
+    ask_for_reset(client, alice.email)
+    client.get(reset_link(var_dir, alice.email))
+
+    assert app.test_client().get("/password/reset").status_code == 400
+
+
+def test_gunicorn_s_access_log_never_shows_the_token(alice, settings, tmp_path, var_dir, client):
+    ask_for_reset(client, alice.email)
+    link = reset_link(var_dir, alice.email)
+    token = link.rsplit("/", 1)[1]
+    access_log = tmp_path / "access.log"
+    port = free_port()
+    env = {**os.environ, **settings, "APP_ENV": "test"}
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen(
+        [
+            gunicorn,
+            "backend:create_app()",
+            *("--bind", f"127.0.0.1:{port}", "--access-logfile", str(access_log)),
+            *("--logger-class", "backend.access_log.RedactingLogger"),
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_until_healthy(url, server)
+        assert requests.get(f"{url}{link}", allow_redirects=False, timeout=10).status_code == 302
+        requests.get(f"{url}/verify/resend", timeout=10)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    logged = access_log.read_text()
+    assert "GET /password/reset/[token] HTTP/1.1" in logged
+    assert "GET /verify/resend HTTP/1.1" in logged
+    assert token not in logged
+
+
+# Bound to the email and the last login -------------------------------------------
+
+
+def test_a_reset_link_asked_before_an_email_change_dies_with_it(app, client, alice, var_dir):
+    """The probe: the token bound only the user id and the password hash."""
+    ask_for_reset(client, alice.email)
+    link = reset_link(var_dir, alice.email)
+
+    change_email_for_good(app, alice.client, "alice.new@example.com")
+
+    assert client.get(link).status_code == 400
+
+
+def test_a_reset_link_dies_when_the_user_logs_in_meanwhile(app, client, alice, var_dir):
+    ask_for_reset(client, alice.email)
+    link = reset_link(var_dir, alice.email)
+
+    assert log_in(app.test_client(), alice.email).status_code == 302
+
+    assert client.get(link).status_code == 400
+
+
+def test_a_reset_is_told_by_email(client, alice, var_dir):
+    ask_for_reset(client, alice.email)
+    set_new_password(client, reset_link(var_dir, alice.email))
+
+    [notice] = emails_to(var_dir, alice.email, "Your password was reset")
+    assert "If it was not you" in notice.get_content()
