@@ -5,7 +5,7 @@ import logging
 from flask import current_app, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from pymongo.errors import ConnectionFailure
-from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError
+from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError, SecurityError
 
 from backend.settings import RETRY_AFTER_SECONDS
 
@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 
 def register_errorhandlers(app):
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(ConnectionFailure, handle_database_unavailable)
     app.register_error_handler(Exception, handle_unexpected_error)
@@ -37,6 +38,13 @@ def error_response(status, message, headers=None):
 def handle_http_error(error):
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
     return error_response(error.code, error.description, headers)
+
+
+def handle_untrusted_host(error):
+    """A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page either."""
+    if wants_json():
+        return jsonify(error="Untrusted host."), 400
+    return "Bad Request: untrusted host.", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def handle_csrf_error(error):

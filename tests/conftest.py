@@ -36,7 +36,7 @@ def settings(mongo_uri, tmp_path):
         "APP_ENV": "test",
         "MONGO_URI": mongo_uri,
         "MONGO_DATABASE": f"test_{uuid.uuid4().hex[:12]}",
-        "SECRET_KEY": "test-secret-key",
+        "SECRET_KEY": "test-secret-key-" + "k" * 32,
         "BCRYPT_ROUNDS": "4",
         "VAR_DIR": str(tmp_path / "var"),  # emails go to its mail/ (see tests/outbox.py)
         "SMTP_HOST": "",  # never real email, whatever .env says

@@ -448,7 +448,7 @@ def container(image, mongo_uri):
             **compose_web_environment(),
             "MONGO_URI": mongo_uri,  # compose: mongodb://mongo:27017/
             "MONGO_DATABASE": database,
-            "SECRET_KEY": "container-test-secret-key",
+            "SECRET_KEY": "container-test-secret-key-" + "k" * 32,
             "PORT": str(free_port()),
         }
     )

@@ -131,11 +131,46 @@ def test_defaults(tmp_path):
     assert settings["SESSION_COOKIE_SECURE"] is False
 
 
-def test_production_session_cookies_are_secure():
-    settings = load_settings({"APP_ENV": "production", "SECRET_KEY": "x"})
+def test_production_session_cookies_are_secure_host_cookies():
+    settings = load_settings({"APP_ENV": "production", "SECRET_KEY": "s" * 32})
 
     assert settings["SESSION_COOKIE_SECURE"] is True
+    assert settings["SESSION_COOKIE_NAME"] == "__Host-session"
     assert settings["TESTING"] is False
+
+
+def test_development_keeps_the_plain_cookie_name_for_http():
+    assert load_settings({"APP_ENV": "test", "SECRET_KEY": "x"})["SESSION_COOKIE_NAME"] == "session"
+
+
+def test_production_refuses_a_secret_key_shorter_than_32_characters():
+    with pytest.raises(ConfigError, match="SECRET_KEY is too short: production needs at least 32"):
+        load_settings({"APP_ENV": "production", "SECRET_KEY": "s" * 31})
+    assert load_settings({"APP_ENV": "production", "SECRET_KEY": "s" * 32})["SECRET_KEY"]
+
+
+def test_trusted_hosts_come_from_the_environment():
+    settings = load_settings(
+        {"APP_ENV": "test", "SECRET_KEY": "x", "TRUSTED_HOSTS": "app.example.com, .example.org"}
+    )
+
+    assert settings["TRUSTED_HOSTS"] == ["app.example.com", ".example.org"]
+    assert load_settings({"APP_ENV": "test", "SECRET_KEY": "x"})["TRUSTED_HOSTS"] is None
+
+
+def test_a_forged_host_is_refused(settings):
+    app = create_app({**settings, "TRUSTED_HOSTS": "app.example.com,localhost"})
+    client = app.test_client()
+    try:
+        assert client.get("/login", headers={"Host": "app.example.com"}).status_code == 200
+        assert client.get("/login").status_code == 200  # localhost
+        forged = client.get("/login", headers={"Host": "evil.example.net"})
+        assert forged.status_code == 400
+        assert "evil.example.net" not in forged.text
+        api = client.get("/api/widgets", headers={"Host": "evil.example.net"})
+        assert (api.status_code, api.get_json()) == (400, {"error": "Untrusted host."})
+    finally:
+        app.extensions["mongo"].close()
 
 
 def test_bcrypt_rounds_come_from_the_environment_as_a_number():
