@@ -40,6 +40,7 @@ def main():
             # Each user registers once; bcrypt's full cost would measure only that.
             "BCRYPT_ROUNDS": "4",
         }
+        create_users(env, users)
         gunicorn = subprocess.Popen(
             [
                 BIN / "gunicorn",
@@ -72,6 +73,34 @@ def main():
             gunicorn.wait(timeout=30)
             if mongo:
                 mongo.stop()
+
+
+def create_users(env, count):
+    """Verified accounts for locust's users (registering logs nobody in until its
+    emailed link is followed): load-0@example.com ... as locustfile.py expects."""
+    # Not imported from locustfile.py: importing locust patches this process with gevent.
+    from backend import create_app
+    from backend.auth import models
+
+    password = "load test password"  # throwaway users of a throwaway database  # noqa: S105  # nosec B105
+
+    app = create_app(
+        {
+            name: env[name]
+            for name in (
+                "APP_ENV",
+                "SECRET_KEY",
+                "MONGO_URI",
+                "MONGO_DATABASE",
+                "VAR_DIR",
+                "BCRYPT_ROUNDS",
+            )
+        }
+    )
+    with app.app_context():
+        for number in range(count):
+            models.create_user(f"load-{number}@example.com", password, verified=True)
+    app.extensions["mongo"].close()
 
 
 def wait_for(url, timeout=30):
