@@ -33,10 +33,9 @@ DESCRIPTIONS = {
     "login_failed": "Failed login (wrong password)",
     "login_unverified": "Login refused: email not verified yet",
     "login_throttled": "Login refused: too many failed attempts",
-    "password_check_failed": "Wrong current password on the account page",
-    "password_changed": "Password changed",
-    "password_reset_requested": "Password reset link requested",
-    "password_reset": "Password reset by email link",
+    "password_check_failed": "Wrong current password on the account page",  # nosec B105 (a message)
+    "password_changed": "Password changed",  # nosec B105 (a message)
+    "password_reset": "Password reset by email link",  # nosec B105 (a message)
     "email_change_requested": "Email change requested",
     "email_changed": "Email address changed",
     "sessions_ended": "Logged out of all other sessions",

@@ -56,8 +56,8 @@ RESEND_EMAIL_THROTTLE = Throttle("resend-email", free_attempts=3)
 RESEND_CLIENT_THROTTLE = Throttle("resend-client", free_attempts=10)
 TOO_MANY_RESENDS = "Too many requests for a link."
 # Where a token from an emailed link waits once it has left the URL.
-RESET_TOKEN_KEY = "reset_token"  # noqa: S105 (a session key)
-VERIFY_TOKEN_KEY = "verify_token"  # noqa: S105
+RESET_TOKEN_KEY = "reset_token"  # noqa: S105  # nosec B105 (a session key)
+VERIFY_TOKEN_KEY = "verify_token"  # noqa: S105  # nosec B105
 
 
 @login_manager.user_loader
