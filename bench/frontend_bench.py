@@ -59,7 +59,7 @@ def measure_frontend(us, out, log, register, ensure_lighthouse):
     result["sizes"] = sizes
 
     # A user of its own with 25 widgets, so the first page shows a known 20.
-    cookie, _ = register(us.base, "browser@bench.example")
+    cookie, _ = register(us.base, "browser@bench.example", us.db)
     owner = us.db.users.find_one({"email": "browser@bench.example"})["_id"]
     start = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
     docs = [

@@ -529,7 +529,7 @@ def explain(db, command):
 
 def growth(server, cfg, work):
     """List (first and deep page) and item GET latency as one user's widgets grow."""
-    cookie, csrf = register(server.base, "growth@bench.example")
+    cookie, csrf = register(server.base, "growth@bench.example", server.db)
     owner = server.db.users.find_one({"email": "growth@bench.example"})["_id"]
     headers = {"Cookie": cookie, "X-CSRFToken": csrf, "Accept": "application/json"}
     http = requests.Session()
