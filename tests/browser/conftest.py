@@ -20,7 +20,7 @@ from pymongo import MongoClient
 from backend.embedded_mongo import free_port
 from tests.servers import wait_until_healthy
 
-from .helpers import register
+from .helpers import VAR_DIRS, register
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -79,6 +79,7 @@ def live_server(mongo_uri, live_var_dir):
         "BCRYPT_ROUNDS": "4",
         "VAR_DIR": str(live_var_dir),
         "SMTP_HOST": "",
+        "MAIL_WORKER": "thread",  # as in production: mail leaves the request at once
     }
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen(
@@ -87,6 +88,7 @@ def live_server(mongo_uri, live_var_dir):
         env=env,
     )
     url = f"http://127.0.0.1:{port}"
+    VAR_DIRS[url] = live_var_dir
     try:
         wait_until_healthy(url, server)
         yield url
