@@ -40,6 +40,7 @@ def settings(mongo_uri, tmp_path):
         "BCRYPT_ROUNDS": "4",
         "VAR_DIR": str(tmp_path / "var"),  # emails go to its mail/ (see tests/outbox.py)
         "SMTP_HOST": "",  # never real email, whatever .env says
+        "MAIL_WORKER": "off",  # tests deliver the outbox themselves (tests/outbox.py)
     }
 
 
