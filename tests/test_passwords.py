@@ -8,7 +8,7 @@ import pytest
 from markupsafe import escape
 
 from backend.auth.forms import TOO_WEAK
-from tests.conftest import PASSWORD, create_verified_user
+from tests.conftest import PASSWORD, create_verified_user, csrf_token_from
 from tests.outbox import reset_link
 from tests.test_account import change_password
 from tests.test_auth import login, register
@@ -112,3 +112,47 @@ def test_a_hash_of_today_s_rounds_is_left_as_it_is(app, client, db):
     login(client, password=PASSWORD)
 
     assert stored_hash(db) == before
+
+
+# Feedback as you type ------------------------------------------------------------
+
+
+def strength(client, password, email="", token=None):
+    token = token or csrf_token_from(client.get("/register").text)
+    return client.post(
+        "/password/strength",
+        json={"password": password, "email": email},
+        headers={"X-CSRFToken": token},
+    )
+
+
+def test_the_strength_endpoint_gives_zxcvbn_s_feedback(client):
+    weak = strength(client, "password1234")
+
+    assert weak.status_code == 200
+    assert weak.get_json()["problems"][:2] == [TOO_WEAK, "This is a very common password."]
+    assert strength(client, PASSWORD).get_json() == {"problems": []}
+    assert strength(client, "carol@example.com", email="carol@example.com").get_json()["problems"]
+    assert "Use 12 to 128 characters." in strength(client, "short").get_json()["problems"]
+    assert strength(client, STRONG_128 + "x").get_json() == {
+        "problems": ["Use 12 to 128 characters."]
+    }
+
+
+def test_the_strength_endpoint_needs_a_csrf_token_and_json(client):
+    assert client.post("/password/strength", json={"password": "x"}).status_code == 403
+    token = csrf_token_from(client.get("/register").text)
+    headers = {"X-CSRFToken": token}
+    assert client.post("/password/strength", data="[]", headers=headers).status_code == 400
+    bad = client.post("/password/strength", json={"password": 1}, headers=headers)
+    assert bad.status_code == 400
+
+
+def test_new_password_fields_are_marked_for_the_feedback(alice):
+    register_page = alice.client.get("/register").text
+    account_page = alice.client.get("/account").text
+
+    assert 'data-strength=""' in register_page
+    assert "password-strength.js" in register_page
+    assert f'data-strength="{alice.email}"' in account_page
+    assert account_page.count("data-strength") == 1  # not the confirmation, not the current one

@@ -23,12 +23,16 @@ from flask_login import current_user, login_user, logout_user
 
 from backend.auth import activity, models, tokens
 from backend.auth.forms import (
+    EMAIL_MAX_LENGTH,
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
     ConfirmForm,
     ForgotPasswordForm,
     LoginForm,
     RegisterForm,
     ResendVerificationForm,
     ResetPasswordForm,
+    password_problems,
 )
 from backend.auth.throttle import Throttle, wait_message
 from backend.extensions import login_manager
@@ -301,6 +305,27 @@ def _send_reset_link(user):
     send_notice(
         "auth/reset_email.txt", user["email"], subject, link=link, minutes=minutes, bare=True
     )
+
+
+# Password strength, as you type ---------------------------------------------
+
+
+@blueprint.post("/password/strength")  # CSRFProtect checks the X-CSRFToken header
+def password_strength():
+    """zxcvbn's verdict on a password being chosen, for the feedback beside the field
+    (static/password-strength.js); the form checks it again when it is sent."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return {"error": "Send a JSON object."}, 400
+    password, email = data.get("password"), data.get("email") or ""
+    if not isinstance(password, str) or not isinstance(email, str):
+        return {"error": "password and email are strings."}, 400
+    if len(password) > PASSWORD_MAX_LENGTH:
+        return {"problems": [f"Use {PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters."]}
+    problems = password_problems(password, email[:EMAIL_MAX_LENGTH]) if password else []
+    if password and len(password) < PASSWORD_MIN_LENGTH:
+        problems.insert(0, f"Use {PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters.")
+    return {"problems": problems}, 200, {"Cache-Control": "no-store"}
 
 
 # Helpers ----------------------------------------------------------------------

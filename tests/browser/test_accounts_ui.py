@@ -59,3 +59,19 @@ def test_a_weak_password_gets_zxcvbn_s_feedback_beside_the_field(new_page, email
 
     fill_registration(page, email, PASSWORD)
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+
+
+def test_the_strength_feedback_appears_as_the_password_is_typed(new_page, email):
+    page = new_page()
+    page.goto("/register")
+    page.get_by_label("Email").fill(email)
+    password = page.get_by_label("Password", exact=True)
+
+    password.press_sequentially("password1234")
+
+    verdict = page.locator("#password-help .field-strength")
+    expect(verdict).to_contain_text("This is a very common password.")
+    expect(password).to_have_accessible_description(re.compile("very common password"))
+
+    password.fill(PASSWORD)
+    expect(verdict).to_have_text("Strong enough.")
