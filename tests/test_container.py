@@ -532,7 +532,8 @@ def test_the_image_healthcheck_passes(container, image):
 
 @pytest.fixture(scope="module")
 def session(container):
-    """A browser-like session, registered and logged in through the forms."""
+    """A browser-like session, registered and logged in through the forms (the
+    account verified in the database: production without SMTP_HOST sends no link)."""
     http = LoopbackSession()
     page = http.get(f"{container.url}/register", timeout=5)
     assert page.status_code == 200, page.text
@@ -549,6 +550,14 @@ def session(container):
         allow_redirects=False,
         timeout=10,
     )
+    assert response.status_code == 200, response.text
+    assert "Check your email" in response.text
+    with MongoClient(container.env["MONGO_URI"]) as client:
+        users = client[container.env["MONGO_DATABASE"]].users
+        users.update_one({"email": "docker@example.com"}, {"$set": {"email_verified": True}})
+    token = csrf_token_from(http.get(f"{container.url}/login", timeout=5).text)
+    login = {"email": "docker@example.com", "password": PASSWORD, "csrf_token": token}
+    response = http.post(f"{container.url}/login", data=login, allow_redirects=False, timeout=10)
     assert response.status_code == 302, response.text
     return http
 
