@@ -33,7 +33,7 @@ COPY backend/ backend/
 COPY --from=frontend /build/public/ public/
 # The assets' content hashes, recorded once so serving needs no writable folder.
 # The key and URI are placeholders for this command alone: it never connects.
-RUN APP_ENV=production SECRET_KEY=image-build-only MONGO_URI=mongodb://image-build.invalid/ \
+RUN APP_ENV=production SECRET_KEY=image-build-only-not-a-secret-0123456789 MONGO_URI=mongodb://image-build.invalid/ \
     flask --app backend assets-manifest
 
 # Every file is root's; the app runs as this user, who can only read them.
