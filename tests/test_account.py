@@ -306,3 +306,29 @@ def test_deleting_the_account_needs_its_password(alice, db):
     assert "That is not your current password." in response.get_data(as_text=True)
     assert db.users.count_documents({"email": alice.email}) == 1
     assert logged_in(alice.client)
+
+
+def test_an_email_taken_before_the_link_is_followed_stays_unchanged(app, alice, bob, db):
+    change_email(alice.client, "shared@example.com")
+    link = verify_link(Path(app.config["VAR_DIR"]), "shared@example.com")
+    change_email_for_good(app, bob.client, "shared@example.com")  # bob is quicker
+
+    response = confirm_link(alice.client, link)
+
+    assert response.headers["Location"] == "/account"
+    assert "Another account has taken shared@example.com" in alice.client.get("/account").text
+    assert db.users.count_documents({"email": "alice@example.com"}) == 1
+
+
+def test_the_new_email_can_be_confirmed_from_a_browser_that_is_not_logged_in(app, alice, db):
+    change_email(alice.client, "alice.new@example.com")
+    phone = app.test_client()
+
+    response = confirm_link(
+        phone, verify_link(Path(app.config["VAR_DIR"]), "alice.new@example.com")
+    )
+
+    assert response.headers["Location"] == "/login"
+    assert "Your email is now alice.new@example.com." in phone.get("/login").text
+    assert db.users.find_one()["email"] == "alice.new@example.com"
+    assert logged_in(alice.client)

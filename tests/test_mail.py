@@ -386,3 +386,15 @@ def test_the_mail_worker_is_a_thread_except_in_tests():
     assert load_settings({"APP_ENV": "test", "SECRET_KEY": "s"})["MAIL_WORKER"] == "off"
     with pytest.raises(ConfigError, match="MAIL_WORKER must be one of thread, off"):
         load_settings({"APP_ENV": "test", "SECRET_KEY": "s", "MAIL_WORKER": "celery"})
+
+
+def test_the_send_mail_command_delivers_what_is_due(app, var_dir):
+    queue(app)
+    queue(app, to="bob@example.com")
+
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["send-mail"])
+
+    assert result.exit_code == 0, result.output
+    assert "Sent 2 email(s)." in result.output
+    assert len(outbox_folder(var_dir)) == 2

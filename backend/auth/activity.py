@@ -32,7 +32,6 @@ DESCRIPTIONS = {
     "login_new_browser": "Logged in from a new browser",
     "login_failed": "Failed login (wrong password)",
     "login_unverified": "Login refused: email not verified yet",
-    "login_throttled": "Login refused: too many failed attempts",
     "password_check_failed": "Wrong current password on the account page",  # nosec B105 (a message)
     "password_changed": "Password changed",  # nosec B105 (a message)
     "password_reset": "Password reset by email link",  # nosec B105 (a message)
