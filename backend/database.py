@@ -6,7 +6,6 @@ import threading
 from flask import current_app
 from pymongo import MongoClient
 
-from backend.embedded_mongo import shared_server_uri
 from backend.settings import DATABASE_TIMEOUT_MS, ConfigError
 
 
@@ -25,6 +24,12 @@ class Mongo:
         uri = app.config["MONGO_URI"]
         if not uri and app.config["APP_ENV"] == "production":
             raise ConfigError("MONGO_URI is not set: production needs a MongoDB server.")
+        if not uri and not embedded_server_available():
+            raise ConfigError(
+                "MONGO_URI is not set and the embedded development database is missing "
+                "(devtools/ is not there, as in the Docker image). Set MONGO_URI to a "
+                "MongoDB server, or run from a checkout after `make install`."
+            )
         app.extensions["mongo"] = Connection(
             uri, app.config["MONGO_DATABASE"], self.index_specs, app.config["VAR_DIR"]
         )
@@ -67,7 +72,7 @@ class Connection:
 
     def _connect(self):
         # No MONGO_URI outside production: the embedded server, started on first use.
-        self.uri = self.uri or shared_server_uri(self.var_dir)
+        self.uri = self.uri or embedded_server_uri(self.var_dir)
         client = MongoClient(
             self.uri,
             tz_aware=True,
@@ -90,3 +95,19 @@ class Connection:
         if self._db is not None and self._pid == os.getpid():
             self._db.client.close()
         self._db = self._pid = None
+
+
+# The embedded server is a development tool: devtools/ and SecantusDB are not in
+# the Docker image, where MONGO_URI is required, so they are imported only here.
+def embedded_server_available():
+    try:
+        import devtools.embedded_mongo  # noqa: F401
+    except ModuleNotFoundError:
+        return False
+    return True
+
+
+def embedded_server_uri(var_dir):
+    from devtools.embedded_mongo import shared_server_uri
+
+    return shared_server_uri(var_dir)

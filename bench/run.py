@@ -11,7 +11,7 @@ chart docs/benchmarks.png and the report docs/benchmarks.md.
     .venv/bin/python bench/run.py            # the full run (about 15 minutes)
     .venv/bin/python bench/run.py --smoke    # seconds: floor + our app only, tiny data
 
-The harness runs in the project's venv (it imports backend.embedded_mongo);
+The harness runs in the project's venv (it imports devtools.embedded_mongo);
 Eve, matplotlib and pyinstrument live in bench/.venv, which it makes with uv
 from bench/requirements.txt; Lighthouse lives in bench/node_modules.
 """
@@ -44,7 +44,7 @@ BENCH = ROOT / "bench"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
-from backend.embedded_mongo import EmbeddedMongo, free_port  # noqa: E402
+from devtools.embedded_mongo import EmbeddedMongo, free_port  # noqa: E402
 from backend.settings import BCRYPT_ROUNDS  # noqa: E402
 from backend.widgets.models import INDEXES  # noqa: E402
 

@@ -12,8 +12,8 @@ import uuid
 import pytest
 from pymongo import MongoClient
 
-from backend import create_app
-from backend.embedded_mongo import EmbeddedMongo
+from tests.sample_app import create_app
+from devtools.embedded_mongo import EmbeddedMongo
 
 PASSWORD = "correct horse battery staple"
 
@@ -43,6 +43,7 @@ def settings(mongo_uri, tmp_path):
 
 @pytest.fixture
 def app(settings):
+    # Every registered resource, and the tests' own (tests/sample_resources.py).
     app = create_app(settings)
     yield app
     connection = app.extensions["mongo"]

@@ -30,7 +30,7 @@ from pymongo import MongoClient
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from backend import create_app
-from backend.embedded_mongo import free_port
+from devtools.embedded_mongo import free_port
 from backend.settings import ConfigError
 from tests.conftest import PASSWORD, csrf_token_from
 from tests.servers import wait_until_healthy

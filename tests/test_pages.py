@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from backend import create_app
-from backend.embedded_mongo import EmbeddedMongo, free_port
+from devtools.embedded_mongo import EmbeddedMongo, free_port
 from tests.conftest import PASSWORD, csrf_token_from
 
 FRONTEND_INDEX = Path(__file__).resolve().parent.parent / "frontend/app/assets/index.html"

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 from pymongo import MongoClient
 
-from backend.embedded_mongo import free_port
+from devtools.embedded_mongo import free_port
 from tests.servers import wait_until_healthy
 
 from .helpers import register
