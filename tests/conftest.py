@@ -12,8 +12,8 @@ import uuid
 import pytest
 from pymongo import MongoClient
 
-from tests.sample_app import create_app
 from devtools.embedded_mongo import EmbeddedMongo
+from tests.sample_app import create_app
 
 PASSWORD = "correct horse battery staple"
 
