@@ -1,17 +1,18 @@
 """``flask --app backend scaffold gadgets --field name:str:required --field price:int``.
 
-Writes a resource like the example widgets, from the Jinja templates in
-``templates/`` (written with ``[[ ]]`` and ``[% %]``, so that the Handlebars
-``{{ }}`` they hold pass through): its backend package, API and browser tests,
-and front-end model, collection, views, templates and styles. Then it
-registers it: one line in ``backend/resources.py``, its routes in
-``frontend/app/routes.js`` and a link in the site's navigation.
+A resource is one declaration (see ``backend/api/resource.py``), so this writes
+one file, ``backend/resources/gadgets.py``, from ``templates/resource.py.jinja``
+(written with ``[[ ]]`` and ``[% %]``), and registers it with one line in
+``backend/resources/__init__.py``. With ``--with-overrides`` it also writes
+``frontend/app/resources/gadgets.js``, an empty module of front-end overrides
+to fill in; without one, the generic front end shows the resource.
+
+It reads and writes files only, never the app (see ``cli.py``): the name is
+checked against the registry file and :data:`RESERVED_NAMES`.
 """
 
 import keyword
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,40 +21,38 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 RESOURCE_NAME = re.compile(r"[a-z][a-z0-9]*s")
 FIELD_NAME = re.compile(r"[a-z][a-z0-9_]*")
-FIELD_TYPES = ("str", "text", "int", "bool")
-MAX_LENGTHS = {"str": 100, "text": 2000}
-# Stored by BackboneResource itself, or names a form already has.
+MAX_NAME_LENGTH = 40
+LINE_LENGTH = 100  # ruff's, in pyproject.toml: generated code is already formatted
+
+# type on the command line: (field class in backend.api, its declaration's keywords)
+FIELD_TYPES = {
+    "str": ("Line", "max_length=100"),
+    "text": ("Text", "max_length=2000"),
+    "int": ("Number", ""),
+    "bool": ("Checkbox", ""),
+}
+# Only a string can be required: a number or a checkbox always has a value.
+REQUIRABLE = ("str", "text")
+SORTABLE = ("str", "int")
+
+# A resource's name is its URL (/api/<name>, /<name>) and its collection, so
+# it must not be a page or a collection of the app's own.
+# tests/test_scaffold.py checks this against the app's URLs and collections.
+RESERVED_NAMES = frozenset(
+    {"api", "static", "login", "logout", "register", "password", "account", "healthz"}
+    | {"users", "sessions", "attempts"}
+)
+# Stored by BackboneResource itself, or names a JSONForm has already.
 RESERVED_FIELDS = frozenset(
     {"_id", "id", "owner_id", "created_at", "updated_at", "version"}
     | {"data", "errors", "meta", "process", "validate", "populate_obj", "form_errors"}
 )
 
-# (template, file written) for each file of a resource.
-FILES = (
-    ("backend/__init__.py.jinja", "backend/{plural}/__init__.py"),
-    ("backend/models.py.jinja", "backend/{plural}/models.py"),
-    ("backend/forms.py.jinja", "backend/{plural}/forms.py"),
-    ("backend/views.py.jinja", "backend/{plural}/views.py"),
-    ("tests/test_api.py.jinja", "tests/test_{plural}_api.py"),
-    ("tests/test_ui.py.jinja", "tests/browser/test_{plural}_ui.py"),
-    ("frontend/model.js.jinja", "frontend/app/models/{singular}.js"),
-    ("frontend/collection.js.jinja", "frontend/app/models/{plural}.js"),
-    ("frontend/controller.js.jinja", "frontend/app/controllers/{plural}-controller.js"),
-    ("frontend/page-view.js.jinja", "frontend/app/views/{plural}-page-view.js"),
-    ("frontend/list-view.js.jinja", "frontend/app/views/{singular}-list-view.js"),
-    ("frontend/item-view.js.jinja", "frontend/app/views/{singular}-item-view.js"),
-    ("frontend/detail-view.js.jinja", "frontend/app/views/{singular}-detail-view.js"),
-    ("frontend/form-view.js.jinja", "frontend/app/views/{singular}-form-view.js"),
-    ("frontend/page.hbs.jinja", "frontend/app/templates/{plural}-page.hbs"),
-    ("frontend/list.hbs.jinja", "frontend/app/templates/{singular}-list.hbs"),
-    ("frontend/item.hbs.jinja", "frontend/app/templates/{singular}-item.hbs"),
-    ("frontend/detail.hbs.jinja", "frontend/app/templates/{singular}-detail.hbs"),
-    ("frontend/form.hbs.jinja", "frontend/app/templates/{singular}-form.hbs"),
-    ("frontend/styles.css.jinja", "frontend/app/styles/{plural}.css"),
-)
-RESOURCES_FILE = "backend/resources.py"
-ROUTES_FILE = "frontend/app/routes.js"
-NAVIGATION_FILE = "frontend/app/templates/site.hbs"
+RESOURCES_DIR = "backend/resources"
+REGISTRY_FILE = f"{RESOURCES_DIR}/__init__.py"
+REGISTRY_ANCHOR = re.compile(r"(?m)^RESOURCES = \[\n(?:    .*\n)*")
+REGISTRY_ENTRY = re.compile(r'(?m)^    "([a-z0-9_]+)\.[A-Za-z0-9_]+",')
+OVERRIDES_DIR = "frontend/app/resources"
 
 
 class ScaffoldError(ValueError):
@@ -71,10 +70,10 @@ class Field:
         """``name:type`` or ``name:type:required``, type one of FIELD_TYPES."""
         name, _, rest = spec.partition(":")
         kind, _, flag = (rest or "str").partition(":")
-        if not FIELD_NAME.fullmatch(name) or keyword.iskeyword(name):
+        if not FIELD_NAME.fullmatch(name) or keyword.iskeyword(name) or len(name) > MAX_NAME_LENGTH:
             raise ScaffoldError(
                 f"--field {spec}: a field name is lowercase letters, digits and underscores, "
-                "starting with a letter."
+                f"starting with a letter, at most {MAX_NAME_LENGTH} characters."
             )
         if name in RESERVED_FIELDS:
             raise ScaffoldError(f"--field {spec}: {name!r} is taken by every resource.")
@@ -82,7 +81,7 @@ class Field:
             raise ScaffoldError(f"--field {spec}: the type is one of {', '.join(FIELD_TYPES)}.")
         if flag not in ("", "required"):
             raise ScaffoldError(f"--field {spec}: only 'required' may follow the type.")
-        if flag and kind not in MAX_LENGTHS:
+        if flag and kind not in REQUIRABLE:
             raise ScaffoldError(
                 f"--field {spec}: only str and text fields can be required "
                 f"({kind} fields have a default)."
@@ -90,90 +89,31 @@ class Field:
         return cls(name, kind, bool(flag))
 
     @property
-    def label(self):
-        return self.name.replace("_", " ").capitalize()
+    def field_class(self):
+        return FIELD_TYPES[self.type][0]
 
     @property
-    def dashed(self):
-        return self.name.replace("_", "-")
-
-    @property
-    def constant(self):
-        return self.name.upper()
-
-    @property
-    def max_length(self):
-        return MAX_LENGTHS.get(self.type)
-
-    @property
-    def sortable(self):
-        return self.type in ("str", "int")
-
-    @property
-    def optional_label(self):
-        return self.type in MAX_LENGTHS and not self.required
-
-    @property
-    def sort_labels(self):
-        if self.type == "int":
-            return (f"{self.label}, lowest first", f"{self.label}, highest first")
-        return (f"{self.label}, A to Z", f"{self.label}, Z to A")
-
-    @property
-    def form_field(self):
-        """The field's declaration in the resource's form."""
-        if self.type == "int":
-            return "JSONIntegerField(default=0)"
-        if self.type == "bool":
-            return "JSONBooleanField(default=False)"
-        length = f"Length(max={self.constant}_MAX_LENGTH)"
-        if self.required:
-            return f"JSONStringField(validators=[DataRequired(), {length}])"
-        return f'JSONStringField(default="", validators=[{length}])'
-
-    @property
-    def js_default(self):
-        return {"int": "0", "bool": "false"}.get(self.type, "''")
-
-    @property
-    def accessible_label(self):
-        """The name a screen reader gives the field's control."""
-        return f"{self.label} (optional)" if self.optional_label else self.label
-
-    @property
-    def default_assertion(self):
-        """How a test checks that the field has its default value."""
-        return {"int": "== 0", "bool": "is False"}.get(self.type, '== ""')
-
-    @property
-    def wrong_type(self):
-        """A JSON value of another type, in Python."""
-        return {"int": '"12"', "bool": '"yes"'}.get(self.type, '{"$gt": ""}')
-
-    @property
-    def sample_expression(self):
-        """:meth:`sample` as Python code, of a variable ``number``."""
-        if self.type == "int":
-            return "number"
-        if self.type == "bool":
-            return "number % 2 == 0"
-        return f'f"{self.label} {{number}}"'
-
-    def sample(self, number):
-        """A valid value, which sorts by ``number`` in lists."""
-        if self.type == "int":
-            return number
-        if self.type == "bool":
-            return number % 2 == 0
-        return f"{self.label} {number}"
+    def declaration(self):
+        """The field in the resource's ``fields``: ``Line(required=True, max_length=100)``."""
+        keywords = ["required=True"] if self.required else []
+        keywords += filter(None, [FIELD_TYPES[self.type][1]])
+        return f"{self.field_class}({', '.join(keywords)})"
 
 
 class Resource:
     def __init__(self, plural, fields=()):
-        if not RESOURCE_NAME.fullmatch(plural) or len(plural) > 40:
+        if (
+            not RESOURCE_NAME.fullmatch(plural)
+            or keyword.iskeyword(plural)
+            or len(plural) > MAX_NAME_LENGTH
+        ):
             raise ScaffoldError(
                 f"{plural!r} cannot be a resource: use a plural noun in lowercase letters and "
-                "digits, ending in s (for example gadgets)."
+                f"digits, ending in s, at most {MAX_NAME_LENGTH} characters (for example gadgets)."
+            )
+        if plural in RESERVED_NAMES:
+            raise ScaffoldError(
+                f"/{plural} is a page or a collection of the app already: pick another name."
             )
         self.plural = plural
         self.singular = singular_of(plural)
@@ -189,91 +129,70 @@ class Resource:
             )
         self.title = titles[0]
 
+    @property
+    def class_name(self):
+        return self.plural.capitalize()
+
+    @property
+    def declaration_path(self):
+        return f"{RESOURCES_DIR}/{self.plural}.py"
+
+    @property
+    def overrides_path(self):
+        return f"{OVERRIDES_DIR}/{self.plural}.js"
+
+    @property
+    def registry_line(self):
+        return f'    "{self.plural}.{self.class_name}",\n'
+
     def context(self):
-        fields = self.fields
-        sortable = [field for field in fields if field.sortable]
-        types = {field.type for field in fields}
-        validators = [
-            *(["DataRequired"] if any(field.required for field in fields) else []),
-            *(["Length"] if types & set(MAX_LENGTHS) else []),
-        ]
-        form_imports = ["JSONForm"]
-        for kind, name in (("bool", "JSONBooleanField"), ("int", "JSONIntegerField")):
-            if kind in types:
-                form_imports.append(name)
-        if types & set(MAX_LENGTHS):
-            form_imports.append("JSONStringField")
+        sort_fields = [f.name for f in self.fields if f.type in SORTABLE]
         return {
             "plural": self.plural,
             "singular": self.singular,
-            "Plural": self.plural.capitalize(),
-            "Class": self.singular.capitalize(),
-            "fields": fields,
+            "Plural": self.class_name,
+            "fields": self.fields,
             "title": self.title,
-            "sortable": sortable,
-            "public_fields": [
-                "_id",
-                *(field.name for field in fields),
-                "created_at",
-                "updated_at",
-                "version",
-            ],
-            "sort_fields": [*(field.name for field in sortable), "created_at", "updated_at"],
-            "validators": validators,
-            "form_imports": form_imports,
-            "max_lengths": [field for field in fields if field.max_length],
-            "optional": [field for field in fields if not field.required],
-            "has_int": "int" in types,
-            "has_bool": "bool" in types,
+            "imports": sorted({"BackboneResource", *(f.field_class for f in self.fields)}),
+            "sort_fields": python_tuple(
+                [*sort_fields, "created_at", "updated_at"], indent=4, prefix="sort_fields = "
+            ),
         }
 
-    def files(self):
+    def files(self, overrides=False):
         """{path relative to the project: content} of every file to write."""
-        environment = Environment(
-            loader=FileSystemLoader(TEMPLATES_DIR),
-            variable_start_string="[[",
-            variable_end_string="]]",
-            block_start_string="[%",
-            block_end_string="%]",
-            comment_start_string="[#",
-            comment_end_string="#]",
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-            undefined=StrictUndefined,
-            # It writes source code, not HTML pages: nothing to escape.
-            autoescape=False,  # noqa: S701  # nosec B701
-        )
-        context = self.context()
-        return {
-            target.format(plural=self.plural, singular=self.singular): environment.get_template(
-                template
-            ).render(context)
-            for template, target in FILES
-        }
+        files = {self.declaration_path: render("resource.py.jinja", self.context())}
+        if overrides:
+            files[self.overrides_path] = render("overrides.js.jinja", self.context())
+        return files
 
-    def registrations(self):
-        """(file, what is added, where it goes, the text to add): one line or a few each."""
-        plural, label = self.plural, self.plural.capitalize()
-        return [
-            (
-                RESOURCES_FILE,
-                f'    "{plural}",\n',
-                re.compile(r"(?m)^RESOURCES = \[\n(?:    .*\n)*"),
-            ),
-            (
-                ROUTES_FILE,
-                f"  match('{plural}', '{plural}#index');\n"
-                f"  match('{plural}/new', '{plural}#new');\n"
-                f"  match('{plural}/:id', '{plural}#show');\n",
-                re.compile(r"(?m)^module\.exports = match => \{\n(?:  .*\n)*"),
-            ),
-            (
-                NAVIGATION_FILE,
-                f'    <a href="/{plural}">{label}</a>\n',
-                re.compile(r'(?m)^  <nav class="site-sections"[^\n]*>\n(?:    .*\n)*'),
-            ),
-        ]
+
+def python_tuple(names, indent, prefix):
+    """A tuple of strings as ruff formats it: on one line if it fits, else one per line."""
+    items = ", ".join(f'"{name}"' for name in names)
+    if indent + len(prefix) + len(items) + 2 <= LINE_LENGTH:
+        return f"({items})"
+    inner = " " * (indent + 4)
+    return "(\n" + "".join(f'{inner}"{name}",\n' for name in names) + " " * indent + ")"
+
+
+def render(template, context):
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        variable_start_string="[[",
+        variable_end_string="]]",
+        block_start_string="[%",
+        block_end_string="%]",
+        comment_start_string="[#",
+        comment_end_string="#]",
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=StrictUndefined,
+        # It writes source code, not HTML pages: nothing to escape.
+        autoescape=False,  # noqa: S701  # nosec B701
+    )
+    return environment.get_template(template).render(context)
 
 
 def singular_of(plural):
@@ -283,67 +202,57 @@ def singular_of(plural):
     return plural[:-1]
 
 
-def scaffold(project_dir, resource, force=False):
+def find_project(start):
+    """The project folder at or above ``start``: the one with the resource registry."""
+    start = Path(start).resolve()
+    for folder in (start, *start.parents):
+        if (folder / REGISTRY_FILE).is_file():
+            return folder
+    raise ScaffoldError(
+        f"No {REGISTRY_FILE} here or above: run the command in the project's folder."
+    )
+
+
+def registered_modules(registry_text):
+    """The modules of backend/resources/ that RESOURCES names."""
+    return REGISTRY_ENTRY.findall(registry_text)
+
+
+def scaffold(project_dir, resource, force=False, overrides=False):
     """Write ``resource`` into ``project_dir``; returns the lines to print."""
     project_dir = Path(project_dir)
-    package = project_dir / "backend" / resource.plural
-    registered = f'"{resource.plural}",' in (project_dir / RESOURCES_FILE).read_text()
-    if package.with_suffix(".py").exists() or (package.exists() and not registered):
-        raise ScaffoldError(
-            f"backend/{resource.plural} is part of the app already: pick another name."
-        )
-    files = resource.files()
+    registry = project_dir / REGISTRY_FILE
+    text = registry.read_text()
+    registered = resource.plural in registered_modules(text)
+    files = resource.files(overrides=overrides)
     existing = [path for path in files if (project_dir / path).exists()]
+    if registered and not existing and not force:
+        raise ScaffoldError(
+            f"{resource.plural} is registered in {REGISTRY_FILE} already, without "
+            f"{resource.declaration_path}: pick another name, or pass --force to write it."
+        )
     if existing and not force:
         listing = "\n  ".join(existing)
         raise ScaffoldError(
             f"These files exist already; nothing was written (--force overwrites them):\n  {listing}"
         )
-    edits = []
-    for file, addition, anchor, *_ in resource.registrations():
-        text = (project_dir / file).read_text()
-        if addition in text:
-            continue
-        match = anchor.search(text)
+    if not registered:
+        match = REGISTRY_ANCHOR.search(text)
         if match is None:
             raise ScaffoldError(
-                f"Could not find where to register {resource.plural} in {file}; "
-                f"nothing was written. Add this yourself, then run the command again:\n{addition}"
+                f"Could not find the RESOURCES list in {REGISTRY_FILE}; nothing was written. "
+                f"Add this line to it yourself, then run the command again:\n"
+                f"{resource.registry_line}"
             )
-        edits.append((file, text[: match.end()] + addition + text[match.end() :]))
+        text = text[: match.end()] + resource.registry_line + text[match.end() :]
 
     report = []
     for path, content in files.items():
         target = project_dir / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        report.append(f"  {'overwrote' if path in existing else 'created'} {path}")
         target.write_text(content)
-    for file, text in edits:
-        (project_dir / file).write_text(text)
-        report.append(f"  registered in {file}")
-    report.extend(format_code(project_dir, list(files)))
+        report.append(f"  {'overwrote' if path in existing else 'created'} {path}")
+    if not registered:
+        registry.write_text(text)
+        report.append(f"  registered in {REGISTRY_FILE}: {resource.registry_line.strip()}")
     return report
-
-
-def format_code(project_dir, paths):
-    """Let the project's formatters have the last word, where they are installed."""
-    python = [path for path in paths if path.endswith(".py")]
-    others = [path for path in paths if path.endswith((".js", ".css"))]
-    ruff = shutil.which("ruff", path=str(project_dir / ".venv" / "bin")) or shutil.which("ruff")
-    prettier = project_dir / "node_modules" / ".bin" / "prettier"
-    commands = []
-    if ruff:
-        commands += [
-            [ruff, "check", "--quiet", "--fix", "--select", "I", *python],
-            [ruff, "format", "--quiet", *python],
-        ]
-    if prettier.exists() and (project_dir / ".prettierrc.json").exists():
-        commands.append([str(prettier), "--log-level", "warn", "--write", *others])
-    failures = []
-    for command in commands:
-        result = subprocess.run(
-            command, cwd=project_dir, capture_output=True, text=True, check=False
-        )
-        if result.returncode:
-            failures.append(f"  {Path(command[0]).name} failed: {result.stdout}{result.stderr}")
-    return failures
