@@ -73,8 +73,9 @@ format: install ## Fix what the linters can fix
 	npx --no-install prettier --write $(JS_FILES) package.json .prettierrc.json
 
 .PHONY: rename
-rename: ## Rename the app where users see it: make rename NAME=my-app (safe to run twice)
-	@$(PYTHON) scripts/rename.py "$(NAME)"
+# It needs uv, which exports requirements.txt again from the renamed uv.lock.
+rename: $(VENV)/.installed ## Rename the app where users see it: make rename NAME=my-app (safe to run twice)
+	@$(BIN)/python scripts/rename.py "$(NAME)"
 
 .PHONY: bench
 bench: install ## Measure the API against a bare Flask floor and Eve, growth, front end (docs/benchmarks.md)
