@@ -139,7 +139,11 @@ function followItem(model) {
     const outcome = mergeIntoItem(resource, model.attributes, change);
     if (outcome === 'none') return;
     const document = outcome === 'update' ? change.document : null;
-    if (model.liveEditors > 0) {
+    if (model.liveEditors > 0 && saving(model)) {
+      // Maybe the echo of the form's own save, which arrived before its
+      // answer: judged again once the answer has updated the model.
+      model.request.always(() => setTimeout(() => apply(change)));
+    } else if (model.liveEditors > 0) {
       model.liveStale = {document};
       model.trigger('live:stale', document);
     } else {
@@ -181,6 +185,11 @@ function followItem(model) {
     'live:reset': check,
     'live:poll': check,
   });
+}
+
+// Whether a request of the model's (models/base/syncing.js) is in flight.
+function saving(model) {
+  return Boolean(model.request && model.request.state() === 'pending');
 }
 
 // Called by a form when it opens on `model`; returns what to call when it closes.
