@@ -14,6 +14,7 @@ from backend.api.views import blueprint as api_blueprint
 from backend.assets import init_assets
 from backend.auth.views import blueprint as auth_blueprint
 from backend.extensions import csrf, login_manager, mongo
+from backend.live import init_live
 from backend.pages.views import blueprint as pages_blueprint
 from backend.resources import RESOURCES
 from backend.security import init_security
@@ -34,6 +35,7 @@ def create_app(settings=None):
     app.url_map.converters["objectid"] = ObjectIdConverter
     register_templates(app)
     register_extensions(app)
+    init_live(app)  # /api/events, after the resources it reports on
     register_blueprints(app)
     errors.register_errorhandlers(app)
     init_security(app)
