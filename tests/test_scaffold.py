@@ -7,6 +7,7 @@ on a copy of the repository without a .env.
 
 import importlib.util
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -107,9 +108,15 @@ def test_with_overrides_it_also_writes_an_empty_front_end_module(project):
     result = run_scaffold("gadgets", "--with-overrides")
 
     assert result.exit_code == 0, result.output
-    stub = (project / "frontend/app/resources/gadgets.js").read_text()
-    assert stub.rstrip().endswith("module.exports = {};")
-    assert all(line.startswith("//") for line in stub.splitlines()[:-1])
+    stub = project / "frontend/app/resources/gadgets.js"
+    exported = subprocess.run(
+        ["node", "-e", f"console.log(JSON.stringify(require({str(stub)!r})))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert exported.stdout == "{}\n"
+    assert "resources/widgets.js" in stub.read_text()  # where to look for how
 
 
 def test_it_refuses_to_overwrite_unless_forced(project):
