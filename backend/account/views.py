@@ -1,6 +1,6 @@
 """``/account``: one page, and a URL of its own for each of its forms."""
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required, logout_user
 
 from backend.account.forms import (
@@ -11,7 +11,7 @@ from backend.account.forms import (
 )
 from backend.auth import models
 from backend.extensions import mongo
-from backend.resources import owned_collections
+from backend.resources import owned_documents
 
 blueprint = Blueprint("account", __name__)
 
@@ -65,11 +65,11 @@ def delete_account():
     if form.validate_on_submit():
         user_id = current_user.id
         models.delete_user(user_id)  # and its sessions
-        for collection in owned_collections():
-            mongo.db[collection].delete_many({"owner_id": user_id})
+        for collection, query in owned_documents(current_app, user_id):
+            mongo.db[collection].delete_many(query)
         logout_user()
         session.clear()
-        flash("Your account and your widgets are deleted.", "success")
+        flash("Your account and everything in it are deleted.", "success")
         return redirect(url_for("auth.login"))
     return account_page(delete_form=form)
 

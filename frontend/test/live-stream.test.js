@@ -254,7 +254,7 @@ test('a 401 stops the connection: the user must log in again', async () => {
 
 test('a 503 means no live changes here: the page polls, the stream is tried now and then', async () => {
   const {server, clock, states, connection} = await connected();
-  server.answer(503, {'Retry-After': '5'});
+  server.answer(503, {'Retry-After': '60'});
   connection.start();
   await settle();
   assert.equal(states.at(-1), 'unavailable');

@@ -15,7 +15,8 @@ const MAX_DELAY = 30000;
 // The server writes a comment at least every 20 s; a connection silent for
 // longer than this is dead (a network that vanished without a word).
 const SILENCE_LIMIT = 45000;
-// After a 503, the stream is tried again this often while the page polls.
+// After a 503 without Retry-After, the stream is tried again this often
+// while the page polls.
 const UNAVAILABLE_RETRY = 60000;
 
 // States reported through onState: "connecting" (first attempt), "live",
@@ -129,8 +130,7 @@ module.exports = class Connection {
   unavailable(response) {
     this.setState('unavailable');
     const retryAfter = Number.parseInt(response.headers.get('Retry-After'), 10);
-    const wait =
-      retryAfter > 0 ? Math.max(retryAfter * 1000, UNAVAILABLE_RETRY) : UNAVAILABLE_RETRY;
+    const wait = retryAfter > 0 ? retryAfter * 1000 : UNAVAILABLE_RETRY;
     this.retryTimer = this.env.setTimeout(() => this.open(), wait);
   }
 
