@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.sample_app import RESOURCES
-
 from backend import create_app
 from devtools.embedded_mongo import EmbeddedMongo, free_port
 from tests.conftest import PASSWORD, csrf_token_from
+from tests.sample_app import RESOURCES
 
 FRONTEND_INDEX = Path(__file__).resolve().parent.parent / "frontend/app/assets/index.html"
 INDEX = """<!doctype html>
