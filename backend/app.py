@@ -1,6 +1,7 @@
 """The application factory."""
 
 import logging
+
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
