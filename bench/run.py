@@ -46,7 +46,7 @@ sys.path.insert(0, str(BENCH))
 
 from devtools.embedded_mongo import EmbeddedMongo, free_port  # noqa: E402
 from backend.settings import BCRYPT_ROUNDS  # noqa: E402
-from backend.widgets.models import INDEXES  # noqa: E402
+from backend.resources.widgets import Widgets  # noqa: E402
 
 BENCH_VENV = BENCH / ".venv"
 LUA = BENCH / "lua" / "op.lua"
@@ -756,7 +756,7 @@ def main(argv=None):
             other, cfg["other_docs"], prefix="Other"
         )
         for server in servers:
-            server.db.widgets.create_indexes(INDEXES)
+            server.db.widgets.create_indexes(Widgets.indexes)
             insert_batched(server.db.widgets, [dict(d) for d in seeded])
         seeded_ids = [str(d["_id"]) for d in seeded[: cfg["owner_docs"]]]
         random.Random(6).shuffle(seeded_ids)
