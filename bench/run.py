@@ -44,9 +44,9 @@ BENCH = ROOT / "bench"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
-from devtools.embedded_mongo import EmbeddedMongo, free_port  # noqa: E402
-from backend.settings import BCRYPT_ROUNDS  # noqa: E402
 from backend.resources.widgets import Widgets  # noqa: E402
+from backend.settings import BCRYPT_ROUNDS  # noqa: E402
+from devtools.embedded_mongo import EmbeddedMongo, free_port  # noqa: E402
 
 BENCH_VENV = BENCH / ".venv"
 LUA = BENCH / "lua" / "op.lua"

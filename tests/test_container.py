@@ -30,8 +30,8 @@ from pymongo import MongoClient
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from backend import create_app
-from devtools.embedded_mongo import free_port
 from backend.settings import ConfigError
+from devtools.embedded_mongo import free_port
 from tests.conftest import PASSWORD, csrf_token_from
 from tests.servers import wait_until_healthy
 
@@ -191,6 +191,8 @@ DOCKER_IGNORE = DockerIgnore((ROOT / ".dockerignore").read_text())
         "public/static/app.js",
         "backend/__pycache__/app.cpython-311.pyc",
         "tests/conftest.py",
+        "devtools/embedded_mongo.py",
+        "devtools/scaffold/__init__.py",
         "server.pem",
     ],
 )
@@ -517,6 +519,14 @@ def test_image_has_only_the_runtime_dependencies(image):
     installed = {p["name"].lower() for p in json.loads(result.stdout)}
     assert {"flask", "gunicorn", "pymongo"} <= installed
     assert not installed & {"secantusdb", "pytest", "playwright", "ruff", "uv"}
+
+
+def test_image_has_no_development_tools(image):
+    # devtools/ (the scaffold, the embedded database) stays on developers' machines.
+    python = image.python_home / "bin" / "python"
+    result = run([python, "-c", "import devtools"], cwd=image.app)
+    assert not (image.app / "devtools").exists()
+    assert "No module named 'devtools'" in result.stderr
 
 
 def test_healthz(container):
