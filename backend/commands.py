@@ -73,4 +73,3 @@ def assets_manifest():
     manifest = current_app.config["PUBLIC_DIR"] / MANIFEST_NAME
     write_manifest(current_app.extensions["assets"], manifest)
     click.echo(f"Wrote {manifest}.")
-
