@@ -1,5 +1,6 @@
 const Controller = require('./base/controller');
 const resources = require('../lib/resources');
+const live = require('../lib/live/follow');
 
 // Every resource's pages (routes.js): `params.resource` names the resource,
 // whose classes (lib/resources.js) make the models and views.
@@ -13,6 +14,7 @@ module.exports = Controller.extend({
     const {Collection, views, description} = this.resource;
     this.adjustTitle(description.label);
     this.collection = new Collection(null, {query: options.query});
+    live.followPage(this.collection); // changes made elsewhere (/api/events)
     this.view = new views.page({
       collection: this.collection,
       region: 'main',
@@ -37,6 +39,7 @@ module.exports = Controller.extend({
       region: 'main',
       focusTarget: this.focusTarget(route, options),
     });
+    live.followItem(this.model); // changes made elsewhere (/api/events)
     this.model.fetch();
   },
 
@@ -45,6 +48,9 @@ module.exports = Controller.extend({
     this.adjustTitle(`Edit ${labels.itemNoun}`);
     this.model = new Model({_id: params.id});
     this.showForm(this.model.path(), {focus: 'edit'});
+    // Changes made elsewhere: the form is told ("live:stale"), never overwritten.
+    live.followItem(this.model);
+    live.editing(this.model);
     this.model.fetch();
   },
 

@@ -32,6 +32,8 @@ module.exports = View.extend({
 
   show(state) {
     clearTimeout(this.timer);
+    // For styles and tests: "live", "reconnecting", "unavailable"...
+    this.el.dataset.state = state || 'connecting';
     const message = MESSAGES[state] || '';
     const write = () => {
       this.el.textContent = message;

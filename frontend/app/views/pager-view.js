@@ -6,6 +6,7 @@ module.exports = View.extend({
 
   listen: {
     'sync collection': 'render',
+    'live:merged collection': 'render', // a live change (lib/live/follow.js)
   },
 
   getTemplateData() {

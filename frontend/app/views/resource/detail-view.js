@@ -21,6 +21,7 @@ module.exports = View.extend({
     'synced model': 'render',
     'change model': 'render',
     'error model': 'failed',
+    'live:deleted model': 'deletedElsewhere', // lib/live/follow.js
   },
 
   getTemplateData() {
@@ -51,6 +52,12 @@ module.exports = View.extend({
       mediator.publish('app:status', `Deleted “${title}”.`);
       utils.redirectTo({url: path});
     });
+  },
+
+  // Deleted by another client while shown: as if it could not be found.
+  deletedElsewhere() {
+    this.missing = true;
+    this.render();
   },
 
   failed(model, xhr) {

@@ -42,6 +42,7 @@ module.exports = View.extend({
 
   listen: {
     'error model': 'fetchFailed',
+    'live:stale model': 'changedElsewhere', // lib/live/follow.js
   },
 
   initialize(...args) {
@@ -155,6 +156,12 @@ module.exports = View.extend({
     this.current = current;
     this.showAlert('.form-conflict');
     if (focus) this.el.querySelector('.load-current').focus();
+  },
+
+  // Saved or deleted (null) by another client while the form is open.
+  changedElsewhere(current) {
+    if (current) this.offerCurrent(current, {focus: false});
+    else this.showAlert('.form-missing');
   },
 
   loadCurrent() {

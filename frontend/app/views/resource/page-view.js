@@ -1,5 +1,6 @@
 const {utils} = require('chaplin');
 const View = require('../base/view');
+const LiveNoticeView = require('../live-notice-view');
 
 // A resource's list page: search and sort, the list, the pager. Its state
 // lives in the URL, so searching or sorting navigates to a new URL.
@@ -30,6 +31,9 @@ module.exports = View.extend({
     });
     this.subview('list', new list(region('.list-region')));
     this.subview('pager', new pager(region('.pager-region')));
+    // "3 new widgets: Show", above the list (lib/live/follow.js).
+    const notice = Object.assign(region('.list-region'), {containerMethod: 'before'});
+    this.subview('live', new LiveNoticeView(Object.assign(notice, {labels: this.resource.labels})));
     return this;
   },
 
