@@ -19,6 +19,7 @@ import logging
 import queue
 import threading
 import time
+import weakref
 from collections import defaultdict
 
 import bson
@@ -49,6 +50,7 @@ class TooManyStreams(Exception):
 
 # Items on a subscriber's queue besides the events' text.
 CHECK_SESSION = object()
+END_STREAM = object()  # the server is stopping: the client reconnects to another
 # The audience of a public resource's changes.
 EVERYONE = object()
 
@@ -74,6 +76,19 @@ def reset_event(position):
     """``event: reset``: what the client had is gone; it fetches again from ``position``."""
     line = f"id: {encode_token(position)}\n" if position else ""
     return f"{line}event: reset\ndata: {{}}\n\n"
+
+
+# Every feed of this process, for end_all_streams.
+_FEEDS = weakref.WeakSet()
+
+
+def end_all_streams():
+    """End every open stream of this process (a stopping gunicorn worker calls it,
+    see ``backend/live/gunicorn.py``): its clients reconnect, with Last-Event-ID,
+    to a worker that stays, instead of holding this one up until it is killed."""
+    for feed in list(_FEEDS):
+        with feed.lock:
+            feed.broadcast(END_STREAM)
 
 
 class Subscriber:
@@ -125,6 +140,7 @@ class ChangeFeed:
         # post-batch token when it had nothing new. ``at_event`` says which.
         self.position = None
         self.at_event = False
+        _FEEDS.add(self)
 
     # Subscribers ---------------------------------------------------------------
 

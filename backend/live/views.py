@@ -13,6 +13,7 @@ from backend.extensions import login_manager
 from backend.live.feed import (
     CATCH_UP_AWAIT_MS,
     CHECK_SESSION,
+    END_STREAM,
     HISTORY_LOST,
     ChangeFeed,
     ChangeStreamsUnavailable,
@@ -119,6 +120,8 @@ class EventStream:
                     return
                 yield self.keepalive_comment()
                 continue
+            if item is END_STREAM:
+                return
             if item is CHECK_SESSION:
                 if not self.session_alive():
                     return
