@@ -223,7 +223,7 @@ def measure(args, out):
                 if phase == "none" and holder is not None:
                     holder.close()
                     holder = None
-                    time.sleep(1)
+                    time.sleep(3)  # the server notices the closed streams within a second
                 writer = Writer(db.widgets, their_widgets, args.writes_per_second)
                 with writer if phase == "events" else contextlib.nullcontext():
                     result = run_wrk(server, "get", args.seconds, cfg, ids_file, work / "out.json")

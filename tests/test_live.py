@@ -433,8 +433,9 @@ def test_the_stream_ends_when_the_password_is_changed_elsewhere(alice, alice_pho
 # When the database cannot report changes --------------------------------------------------
 
 
-def test_too_many_streams_get_503_and_the_api_still_answers(live_settings, people):
-    app = create_app({**live_settings, "LIVE_MAX_STREAMS": "1"})
+def test_too_many_streams_get_503_and_a_closed_one_frees_its_place(live_settings):
+    # A keep-alive much longer than the wait below: only noticing the close frees it.
+    app = create_app({**live_settings, "LIVE_MAX_STREAMS": "1", "LIVE_KEEPALIVE_SECONDS": "30"})
     try:
         with serving(app) as url:
             alice = Person(url, "crowded@example.com").register()
@@ -445,6 +446,14 @@ def test_too_many_streams_get_503_and_the_api_still_answers(live_settings, peopl
             assert second.response.json()["error"]
             assert int(second.response.headers["Retry-After"]) > 0
             assert alice.api("GET", "/api/widgets")["total"] == 0
+            # A client that goes away gives its place back within a second or so,
+            # not at the next keep-alive.
+            first.close()
+            deadline = time.monotonic() + 3
+            while (again := alice.events()).response.status_code == 503:
+                assert time.monotonic() < deadline, "the closed stream kept its place"
+                time.sleep(0.2)
+            assert again.response.status_code == 200
             alice.close()
     finally:
         drop(app)

@@ -3,6 +3,9 @@
 import logging
 import os
 import queue
+import select
+import socket
+import time
 
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 from flask_login import current_user
@@ -29,6 +32,8 @@ log = logging.getLogger(__name__)
 # The front end polls instead meanwhile; the database will not change its mind soon.
 UNAVAILABLE_RETRY_AFTER = 60
 BUSY_RETRY_AFTER = 5
+# How often a quiet stream looks whether its client has gone away.
+CLIENT_CHECK_SECONDS = 1
 STREAM_HEADERS = {
     "Cache-Control": "no-store",
     # nginx (and proxies that follow it) must pass each event on at once.
@@ -94,6 +99,7 @@ class EventStream:
         self.at_event = at_event
         self.last_event_id = last_event_id
         self.keepalive = current_app.config["LIVE_KEEPALIVE_SECONDS"]
+        self.client = ClientConnection(request.environ)
         # Tokens the catch-up sent that the feed's queue may hold too.
         self.sent = set()
 
@@ -112,13 +118,19 @@ class EventStream:
 
     def follow(self):
         subscriber = self.subscriber
+        quiet_since = time.monotonic()
         while not subscriber.overflowed:
             try:
-                item = subscriber.queue.get(timeout=self.keepalive)
+                item = subscriber.queue.get(timeout=min(self.keepalive, CLIENT_CHECK_SECONDS))
             except queue.Empty:
+                if self.client.gone():
+                    return  # frees the thread now, not at the next write
+                if time.monotonic() - quiet_since < self.keepalive:
+                    continue
                 if not self.session_alive():
                     return
                 yield self.keepalive_comment()
+                quiet_since = time.monotonic()
                 continue
             if item is END_STREAM:
                 return
@@ -131,6 +143,7 @@ class EventStream:
                     continue  # the catch-up sent it already
                 self.sent.clear()  # past the catch-up: nothing more to skip
             yield item
+            quiet_since = time.monotonic()
 
     def keepalive_comment(self):
         position = self.feed.idle_position(self.subscriber)
@@ -173,6 +186,32 @@ class EventStream:
             log.info("Last-Event-ID is no longer in the oplog: %s", error)
             self.sent.clear()
             yield reset_event(self.position)
+
+
+class ClientConnection:
+    """The client's socket, where the server tells (gunicorn, Werkzeug), to see it close.
+
+    A stream otherwise learns that its client left only when a write fails, at
+    the next keep-alive, and holds its thread and its place until then.
+    """
+
+    def __init__(self, environ):
+        self.socket = environ.get("gunicorn.socket") or environ.get("werkzeug.socket")
+
+    def gone(self):
+        if self.socket is None:
+            return False
+        try:
+            poller = select.poll()
+            poller.register(self.socket, select.POLLIN | select.POLLHUP | select.POLLERR)
+            if not poller.poll(0):
+                return False
+            # Readable: either the client's next bytes or the end of the connection.
+            return self.socket.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+        except (BlockingIOError, ValueError):  # ValueError: a TLS socket cannot peek
+            return False
+        except OSError:
+            return True
 
 
 def event_id(text):
