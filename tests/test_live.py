@@ -24,9 +24,12 @@ from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
 from backend import create_app
+from backend.api import BackboneResource, Line
 from backend.live.feed import decode_token, encode_token
+from backend.resources import registered
 from devtools.embedded_mongo import URI_OPTIONS, free_port
 from tests.conftest import PASSWORD, csrf_token_from
+from tests.sample_resources import Tasks
 from tests.servers import serving
 
 # A change reaches the stream within a second (the contract); tests allow a little more.
@@ -569,3 +572,61 @@ def test_event_ids_round_trip_and_refuse_strangers():
     for stranger in ("", "%%%", encode_token({"other": 1}), str(ObjectId()), uuid.uuid4().hex):
         with pytest.raises(ValueError):
             decode_token(stranger)
+
+
+# Every resource, public ones too ------------------------------------------------------
+
+
+class Bulletins(BackboneResource):
+    """Everyone's: each change reaches every stream."""
+
+    collection = "bulletins"
+    item_name = "bulletin"
+    public = True
+    fields = {"title": Line(required=True)}
+
+
+@pytest.fixture
+def many_resources_url(live_settings):
+    app = create_app(live_settings, resources=[*registered(), Tasks, Bulletins])
+    with serving(app) as base:
+        yield base
+    drop(app)
+
+
+def test_every_resource_reports_its_changes_under_its_name(many_resources_url):
+    alice = Person(many_resources_url, "alice@example.com").register()
+    bob = Person(many_resources_url, "bob@example.com").register()
+    alice_stream, bob_stream = alice.events(), bob.events()
+    task = alice.api("POST", "/api/tasks", json={"title": "Alice's task", "priority": 3})
+    created = alice_stream.next_change()
+    assert (created["resource"], created["op"], created["_id"]) == ("tasks", "create", task["_id"])
+    assert created["document"] == alice.api("GET", f"/api/tasks/{task['_id']}")
+
+    bulletin = alice.api("POST", "/api/bulletins", json={"title": "For everyone"})
+    alice.api("DELETE", f"/api/bulletins/{bulletin['_id']}")
+    for stream in (alice_stream, bob_stream):  # Bob sees the public one, not the task
+        assert stream.next_change() == {
+            "resource": "bulletins",
+            "op": "create",
+            "_id": bulletin["_id"],
+            "document": bulletin,
+        }
+        deleted = stream.next_change()
+        assert (deleted["op"], deleted["_id"]) == ("delete", bulletin["_id"])
+    bob_stream.assert_quiet()
+    alice.close()
+    bob.close()
+
+
+def test_a_document_given_to_someone_else_is_deleted_for_its_former_owner(alice, bob, db):
+    widget = alice.create("Passed on")
+    alice_stream, bob_stream = alice.events(), bob.events()
+    db.widgets.update_one(
+        {"_id": ObjectId(widget["_id"])}, {"$set": {"owner_id": user_id(db, bob)}}
+    )
+    gone = alice_stream.next_change()
+    assert (gone["op"], gone["_id"], gone["document"]) == ("delete", widget["_id"], None)
+    arrived = bob_stream.next_change()
+    assert arrived["_id"] == widget["_id"]
+    assert arrived["document"] == bob.api("GET", f"/api/widgets/{widget['_id']}")
