@@ -269,6 +269,17 @@ def test_keepalive_comment_comes_within_the_interval_and_carries_the_position(al
     assert stream.last_event_id
 
 
+def test_a_head_request_leaves_no_subscriber_behind(alice, live_app):
+    response = alice.http.head(f"{alice.url}/api/events", timeout=5)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/event-stream")
+    feed = live_app.extensions["live"].feed
+    deadline = time.monotonic() + 2  # the server closes the response after sending it
+    while feed.subscribers and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert feed.subscribers == set()
+
+
 # Changes by anyone -----------------------------------------------------------------
 
 

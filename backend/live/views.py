@@ -77,9 +77,12 @@ def events():
     except TooManyStreams:
         return unavailable("Too many live streams are open; try again soon.", BUSY_RETRY_AFTER)
     stream = EventStream(feed, subscriber, position, at_event, request.headers.get("Last-Event-ID"))
-    return Response(
+    response = Response(
         stream_with_context(stream.events()), mimetype="text/event-stream", headers=STREAM_HEADERS
     )
+    # Also when the body is never read (HEAD, or a client gone before the first byte).
+    response.call_on_close(lambda: feed.unsubscribe(subscriber))
+    return response
 
 
 def unavailable(message, retry_after):
