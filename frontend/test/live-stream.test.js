@@ -9,108 +9,9 @@ const {createParser} = app('lib/live/sse');
 const Connection = app('lib/live/connection');
 const SharedStream = app('lib/live/share');
 
+const {fakeClock, fakeServer, fakeWindow, settle} = require('./live-fakes');
+
 const CHANGE = {resource: 'tasks', op: 'delete', _id: 'a'.repeat(24), document: null};
-
-// --- A browser's worth of globals, with a clock the test moves ------------
-
-function fakeClock() {
-  let now = 0;
-  let timers = [];
-  let next = 1;
-  return {
-    setTimeout(fn, ms) {
-      timers.push({id: next, at: now + ms, fn});
-      return next++;
-    },
-    clearTimeout(id) {
-      timers = timers.filter(timer => timer.id !== id);
-    },
-    // Runs the timers due within `ms`, in order.
-    advance(ms) {
-      const until = now + ms;
-      for (;;) {
-        const due = timers.filter(timer => timer.at <= until).sort((a, b) => a.at - b.at)[0];
-        if (!due) break;
-        timers = timers.filter(timer => timer !== due);
-        now = due.at;
-        due.fn();
-      }
-      now = until;
-    },
-  };
-}
-
-// A server whose answers are queued by the test: each fetch takes the next
-// one, a stream (open()) or a status, and records its request.
-function fakeServer() {
-  const answers = [];
-  const requests = [];
-  const encoder = new TextEncoder();
-  const server = {
-    requests,
-    // A 200 event stream; returns its controls: write(text), end(), fail().
-    open() {
-      let controller;
-      const body = new ReadableStream({
-        start(c) {
-          controller = c;
-        },
-      });
-      const stream = {
-        write: text => controller.enqueue(encoder.encode(text)),
-        end: () => controller.close(),
-        fail: () => controller.error(new TypeError('network error')),
-      };
-      const response = new Response(body, {headers: {'Content-Type': 'text/event-stream'}});
-      // An aborted request fails its body, as a browser's does.
-      response.abort = () => controller.error(new DOMException('Aborted', 'AbortError'));
-      answers.push(() => response);
-      return stream;
-    },
-    answer(status, headers = {}) {
-      answers.push(() => new Response('{"error": "no"}', {status, headers}));
-    },
-    unreachable() {
-      answers.push(() => Promise.reject(new TypeError('Failed to fetch')));
-    },
-    fetch(url, options) {
-      requests.push({url, headers: options.headers});
-      const next = answers.shift();
-      if (!next) return new Promise(() => {}); // a server that never answers
-      const response = next();
-      if (response instanceof Promise) return response;
-      if (response.abort) options.signal.addEventListener('abort', response.abort);
-      return Promise.resolve(response);
-    },
-  };
-  return server;
-}
-
-function fakeWindow(server, clock) {
-  const listeners = {};
-  return {
-    fetch: (url, options) => server.fetch(url, options),
-    AbortController,
-    TextDecoderStream,
-    setTimeout: clock.setTimeout,
-    clearTimeout: clock.clearTimeout,
-    navigator: {onLine: true},
-    addEventListener(name, fn) {
-      listeners[name] = fn;
-    },
-    removeEventListener(name) {
-      delete listeners[name];
-    },
-    dispatch(name) {
-      if (listeners[name]) listeners[name]();
-    },
-  };
-}
-
-// Lets the promises in flight settle (fetch answers, stream reads).
-function settle() {
-  return new Promise(resolve => setImmediate(resolve));
-}
 
 async function connected(options = {}) {
   const server = fakeServer();
@@ -220,6 +121,19 @@ test('a lost network is retried with growing delays, at once when back online', 
   assert.equal(server.requests.length, 4);
   assert.equal(states.at(-1), 'live');
   connection.stop();
+});
+
+test('going offline drops the stream at once and says so', async () => {
+  const {server, env, states, connection} = await connected();
+  server.open();
+  connection.start();
+  await settle();
+  env.navigator.onLine = false;
+  env.dispatch('offline');
+  await settle();
+  assert.equal(states.at(-1), 'offline');
+  connection.stop();
+  assert.ok(!env.listening('online') && !env.listening('offline'));
 });
 
 test('a stream silent past the keep-alive interval is dropped and reopened', async () => {

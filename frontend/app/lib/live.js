@@ -15,13 +15,15 @@ const ajax = require('./ajax');
 const URL = '/api/events';
 const POLL_INTERVAL = 10000;
 
+// The window (a fake one in the unit tests), the stream, its last state.
+let env = window;
 let stream = null;
 let state = null;
 let pollTimer = null;
 let missed = false;
 
 // Streaming fetch is what the connection reads with; without it, poll.
-function canStream(env) {
+function canStream() {
   return Boolean(
     env.fetch &&
     env.ReadableStream &&
@@ -33,9 +35,9 @@ function canStream(env) {
 
 function setPolling(on) {
   if (on && !pollTimer) {
-    pollTimer = window.setInterval(() => mediator.publish('live:poll'), POLL_INTERVAL);
+    pollTimer = env.setInterval(() => mediator.publish('live:poll'), POLL_INTERVAL);
   } else if (!on && pollTimer) {
-    window.clearInterval(pollTimer);
+    env.clearInterval(pollTimer);
     pollTimer = null;
   }
 }
@@ -47,7 +49,7 @@ function changeState(next) {
   setPolling(next === 'unavailable');
   if (next === 'unauthorized') {
     // The session ended (logout elsewhere, expiry): log in again, as ajax.js does.
-    window.location.assign(ajax.loginUrl());
+    env.location.assign(ajax.loginUrl());
   }
   // Live again after a gap that no event id covers (the first connection
   // never opened, or changes came through polling): fetch what was missed.
@@ -73,8 +75,9 @@ function deliver(message) {
 }
 
 // Starts following the stream, once per page load (initialize.js).
-exports.start = (env = window) => {
+exports.start = (browser = window) => {
   if (stream) return;
+  env = browser;
   const user = session.user();
   stream = new SharedStream({
     // One stream per user: tabs of another login never share it.
@@ -82,7 +85,7 @@ exports.start = (env = window) => {
     env,
     deliver,
     connect: ({lastEventId, onEvent, onState}) => {
-      if (!canStream(env)) return {start: () => onState('unavailable'), stop() {}};
+      if (!canStream()) return {start: () => onState('unavailable'), stop() {}};
       return new Connection({url: URL, lastEventId, onEvent, onState, env});
     },
   });

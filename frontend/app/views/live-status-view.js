@@ -5,8 +5,8 @@ const live = require('../lib/live');
 // or reconnecting. A polite live region (role=status) that is always in the
 // page, empty while all is well, so that screen readers announce each change.
 const MESSAGES = {
-  offline: 'You are offline. Changes made elsewhere will show when you are back online.',
-  reconnecting: 'Reconnecting… Changes made elsewhere will show once connected.',
+  offline: 'Offline: changes made elsewhere will show when you are back online.',
+  reconnecting: 'Reconnecting…',
 };
 // A reconnection this quick (a server that closed the stream and answered
 // again at once) is not worth a word.
@@ -18,6 +18,8 @@ module.exports = View.extend({
   attributes: {role: 'status', 'aria-live': 'polite'},
   container: 'body',
   autoRender: false,
+  optionNames: View.prototype.optionNames.concat(['grace']),
+  grace: RECONNECTING_GRACE,
 
   listen: {
     'live:state mediator': 'show',
@@ -39,7 +41,7 @@ module.exports = View.extend({
       this.el.textContent = message;
     };
     if (state === 'reconnecting' && !this.el.textContent) {
-      this.timer = setTimeout(write, RECONNECTING_GRACE);
+      this.timer = setTimeout(write, this.grace);
     } else {
       write();
     }

@@ -33,7 +33,10 @@ module.exports = class Connection {
     this.state = null;
     this.stopped = false;
     this.online = () => this.retryNow();
+    // The browser lost its network: the stream is as good as gone, say so now.
+    this.offline = () => this.abort && this.abort.abort();
     env.addEventListener('online', this.online);
+    env.addEventListener('offline', this.offline);
   }
 
   start() {
@@ -46,6 +49,7 @@ module.exports = class Connection {
     this.env.clearTimeout(this.retryTimer);
     this.env.clearTimeout(this.silenceTimer);
     this.env.removeEventListener('online', this.online);
+    this.env.removeEventListener('offline', this.offline);
     if (this.abort) this.abort.abort();
   }
 

@@ -3,11 +3,11 @@
 // - followPage(collection): a page of a list (models/resource-collection.js);
 // - followItem(model): the item of a detail page (models/resource-model.js);
 // - editing(model): a form is open on the model, which must not change
-//   under it: the model triggers "live:stale" instead (see below).
+//   under it: the model triggers "live:stale" instead.
 // Each stops following when its collection or model is disposed.
 const $ = require('jquery');
 const {mediator} = require('chaplin');
-const {mergeIntoPage, mergeIntoItem, isNewer} = require('./merge');
+const {mergeIntoPage, mergeIntoItem} = require('./merge');
 
 // Several changes in a row ask for the total once.
 const RECOUNT_DELAY = 300;
@@ -128,9 +128,9 @@ function followPage(collection) {
 
 // --- Items ----------------------------------------------------------------
 
-// The model shows its latest version ("live:updated" after it changed),
-// triggers "live:deleted" when it is deleted, and while a form edits it
-// (editing()), "live:stale" with the newer document (null: deleted).
+// The model shows its latest version, or triggers "live:deleted"; while a
+// form edits it (editing()), it triggers "live:stale" with the newer
+// document (null: deleted) instead of changing.
 function followItem(model) {
   const resource = model.description.name;
 
@@ -139,22 +139,14 @@ function followItem(model) {
     const outcome = mergeIntoItem(resource, model.attributes, change);
     if (outcome === 'none') return;
     const document = outcome === 'update' ? change.document : null;
-    if (model.liveEditors > 0 && saving(model)) {
+    if (model.liveEditing && saving(model)) {
       // Maybe the echo of the form's own save, which arrived before its
       // answer: judged again once the answer has updated the model.
       model.request.always(() => setTimeout(() => apply(change)));
-    } else if (model.liveEditors > 0) {
-      model.liveStale = {document};
+    } else if (model.liveEditing) {
       model.trigger('live:stale', document);
-    } else {
-      show(document);
-    }
-  }
-
-  function show(document) {
-    if (document) {
+    } else if (document) {
       model.set(document);
-      model.trigger('live:updated', model);
     } else {
       model.liveDeleted = true;
       model.trigger('live:deleted', model);
@@ -171,15 +163,6 @@ function followItem(model) {
       });
   }
 
-  // A form closed: what it held back is shown now, unless its save made it old news.
-  model.on('live:released', () => {
-    const held = model.liveStale;
-    model.liveStale = null;
-    if (!held || model.disposed) return;
-    if (!held.document) show(null);
-    else if (isNewer(held.document, model.attributes)) show(held.document);
-  });
-
   subscribe(model, {
     'live:change': whenSynced(model, apply),
     'live:reset': check,
@@ -192,16 +175,11 @@ function saving(model) {
   return Boolean(model.request && model.request.state() === 'pending');
 }
 
-// Called by a form when it opens on `model`; returns what to call when it closes.
+// Called when a form opens on `model`, for as long as the model lives (the
+// edit page's): the model is the form's, which tells of changes, never
+// applies them (views/resource/form-view.js).
 function editing(model) {
-  model.liveEditors = (model.liveEditors || 0) + 1;
-  let released = false;
-  return () => {
-    if (released || model.disposed) return;
-    released = true;
-    model.liveEditors -= 1;
-    if (model.liveEditors === 0) model.trigger('live:released');
-  };
+  model.liveEditing = true;
 }
 
 module.exports = {followPage, followItem, editing};
