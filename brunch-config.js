@@ -39,8 +39,18 @@ module.exports = {
     aliases: {chaplin: 'chaplin/chaplin.min.js'},
   },
   plugins: {
-    // Runtime only: the templates are precompiled, the compiler stays out.
-    handlebars: {include: {runtime: true}},
+    handlebars: {
+      // Runtime only: the templates are precompiled, the compiler stays out.
+      include: {runtime: true},
+      // The templates use Handlebars' own helpers only (each, if, ...):
+      // compiled knowing that, they are about a quarter smaller.
+      // frontend/test/helpers.js compiles them the same way.
+      overrides: handlebars => {
+        const {precompile} = handlebars;
+        handlebars.precompile = (input, options) =>
+          precompile.call(handlebars, input, Object.assign({knownHelpersOnly: true}, options));
+      },
+    },
     // Swagger UI comes minified already.
     terser: {ignored: SWAGGER_UI},
     cleancss: {ignored: SWAGGER_UI},

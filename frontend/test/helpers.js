@@ -29,8 +29,10 @@ const dom = new JSDOM(PAGE, {url: 'http://localhost/widgets?page=2'});
 global.window = dom.window;
 global.document = dom.window.document;
 
+// As brunch-config.js compiles them: for Handlebars' own helpers only.
 require.extensions['.hbs'] = (module, filename) => {
-  module.exports = Handlebars.compile(fs.readFileSync(filename, 'utf8'));
+  const source = fs.readFileSync(filename, 'utf8');
+  module.exports = Handlebars.compile(source, {knownHelpersOnly: true});
 };
 
 // Requires a module of frontend/app by its Brunch name, "models/resource-model".
