@@ -805,6 +805,10 @@ def main(argv=None):
 
     chart = make_chart(out, docs_path)
     write_report(report, docs_path, chart)
+    if not args.smoke:
+        import streams  # bench/streams.py: 200 live streams, its own section of the report
+
+        streams.main(["--out", str(out), "--docs", str(docs_path)])
     log(
         f"wrote {docs_path}"
         + (f" and {chart}" if chart else "")

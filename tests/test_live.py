@@ -483,17 +483,17 @@ def standalone_uri(tmp_path_factory):
 
 
 class Secantus:
-    def __init__(self, process, uri):
-        self.process, self.uri = process, uri
+    def __init__(self, process, uri, port):
+        self.process, self.uri, self.port = process, uri, port
 
     def stop(self):
         self.process.terminate()
         self.process.wait(timeout=10)
 
 
-def start_secantus(path, *flags):
+def start_secantus(path, *flags, port=None):
     executable = shutil.which("secantusd-py") or str(Path(sys.executable).with_name("secantusd-py"))
-    port = free_port()
+    port = port or free_port()
     command = [
         executable, "--host", "127.0.0.1", "--port", str(port),
         "--storage-path", str(path), "--log-level", "WARNING", *flags,
@@ -511,7 +511,7 @@ def start_secantus(path, *flags):
                     process.kill()
                     pytest.fail("secantusd-py did not start")
                 time.sleep(0.1)
-    return Secantus(process, uri)
+    return Secantus(process, uri, port)
 
 
 def test_a_database_without_change_streams_gets_503_json_and_the_api_works(
@@ -641,3 +641,34 @@ def test_a_document_given_to_someone_else_is_deleted_for_its_former_owner(alice,
     arrived = bob_stream.next_change()
     assert arrived["_id"] == widget["_id"]
     assert arrived["document"] == bob.api("GET", f"/api/widgets/{widget['_id']}")
+
+
+def test_the_stream_lives_through_a_database_restart_and_misses_nothing(live_settings, tmp_path):
+    server = start_secantus(tmp_path / "db")
+    app = create_app({**live_settings, "MONGO_URI": server.uri})
+    try:
+        with serving(app) as url:
+            alice = Person(url, "patient@example.com").register()
+            stream = alice.events()
+            before = alice.create("Before the restart")
+            assert stream.next_change()["_id"] == before["_id"]
+
+            server.stop()
+            time.sleep(1)
+            server = start_secantus(tmp_path / "db", port=server.port)
+            # Written while the app's feed is still reconnecting: it resumes after
+            # the last change it had, so this one is not lost either.
+            with MongoClient(server.uri) as client:
+                owner = client[live_settings["MONGO_DATABASE"]].users.find_one()["_id"]
+                inserted = (
+                    client[live_settings["MONGO_DATABASE"]]
+                    .widgets.insert_one({"owner_id": owner, "name": "Meanwhile", "version": 1})
+                    .inserted_id
+                )
+            assert stream.next_change(timeout=15)["_id"] == str(inserted)
+            after = alice.create("After the restart")
+            assert stream.next_change()["_id"] == after["_id"]
+            alice.close()
+    finally:
+        drop(app)
+        server.stop()

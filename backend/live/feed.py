@@ -29,15 +29,18 @@ from backend.auth.models import SESSIONS
 
 log = logging.getLogger(__name__)
 
-# mongod and SecantusDB say so when the resume point has left the oplog; an
-# unreadable token (FailedToParse, BadValue) is as good as gone.
+# mongod and SecantusDB say so when the resume point has left the oplog
+# (ChangeStreamHistoryLost, ChangeStreamFatalError); an unreadable token
+# (FailedToParse, BadValue) is as good as gone.
 HISTORY_LOST = {286, 280, 9, 2}
 NAMESPACE_NOT_FOUND = 26
 # Operations that change a whole collection (or the database): clients fetch again.
 COLLECTION_EVENTS = {"drop", "rename", "dropDatabase", "invalidate"}
 AWAIT_MS = 1000  # a getMore waits this long for a change (a change returns at once)
 CATCH_UP_AWAIT_MS = 100
-MAX_RECONNECT_DELAY = 10
+MAX_RECONNECT_DELAY = 5
+# Refusals to resume after which the feed starts afresh (and clients fetch again).
+MAX_RESUME_REFUSALS = 3
 
 
 class ChangeStreamsUnavailable(Exception):
@@ -259,7 +262,7 @@ class ChangeFeed:
 
     def reconnect(self, error):
         """After a failure, resume where the feed was; False once nobody listens."""
-        delay = 0.5
+        delay, refusals = 0.5, 0
         log.warning("The change stream failed (%s); reconnecting.", error)
         with contextlib.suppress(PyMongoError):
             self.stream.close()
@@ -271,8 +274,10 @@ class ChangeFeed:
             try:
                 stream = self.open(resume_after=self.position)
             except OperationFailure as failure:
-                if failure.code not in HISTORY_LOST:
-                    log.warning("The change stream cannot resume: %s", failure)
+                refusals += 1
+                # A transient refusal (an election, say) may pass; history lost will not.
+                if failure.code not in HISTORY_LOST and refusals < MAX_RESUME_REFUSALS:
+                    log.warning("The change stream cannot resume yet: %s", failure)
                     time.sleep(delay)
                     delay = min(delay * 2, MAX_RECONNECT_DELAY)
                     continue

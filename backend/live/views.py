@@ -17,7 +17,6 @@ from backend.live.feed import (
     CATCH_UP_AWAIT_MS,
     CHECK_SESSION,
     END_STREAM,
-    HISTORY_LOST,
     ChangeFeed,
     ChangeStreamsUnavailable,
     TooManyStreams,
@@ -184,9 +183,9 @@ class EventStream:
                         self.sent.clear()
                         return
         except OperationFailure as error:
-            if error.code not in HISTORY_LOST:
-                raise
-            log.info("Last-Event-ID is no longer in the oplog: %s", error)
+            # Gone from the oplog (HISTORY_LOST), or refused for another reason: either
+            # way the client cannot be told what it missed, so it fetches again.
+            log.info("Cannot resume from Last-Event-ID: %s", error)
             self.sent.clear()
             yield reset_event(self.position)
 
