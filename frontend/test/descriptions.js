@@ -1,6 +1,18 @@
 // Resource descriptions as the server puts them into the index page's
-// bootstrap (see backend/api/fields.py): the widgets, with two text
-// fields, and a tasks resource with every kind of field.
+// bootstrap (`describe()` in backend/api/resource.py and fields.py): the
+// widgets, with two text fields, and tasks, with a field of every kind.
+const TYPES = {line: 'string', textarea: 'string', number: 'integer', checkbox: 'boolean'};
+const EMPTY = {string: '', integer: 0, boolean: false};
+
+function field(name, widget, more = {}) {
+  const type = TYPES[widget];
+  const limits =
+    type === 'string' ? {max_length: widget === 'line' ? 100 : 2000, min_length: 0} : {};
+  const label = name.charAt(0).toUpperCase() + name.slice(1);
+  const base = {name, label, type, widget, required: false, default: EMPTY[type], help: null};
+  return Object.assign(base, limits, more);
+}
+
 const SORTS = [
   {value: '-created_at', label: 'Newest first'},
   {value: 'created_at', label: 'Oldest first'},
@@ -12,30 +24,7 @@ exports.WIDGETS = {
   label: 'Widgets',
   item_label: 'Widget',
   title_field: 'name',
-  fields: [
-    {
-      name: 'name',
-      label: 'Name',
-      type: 'string',
-      widget: 'line',
-      required: true,
-      max_length: 100,
-      min_length: 0,
-      default: '',
-      help: null,
-    },
-    {
-      name: 'description',
-      label: 'Description',
-      type: 'string',
-      widget: 'textarea',
-      required: false,
-      max_length: 2000,
-      min_length: 0,
-      default: '',
-      help: null,
-    },
-  ],
+  fields: [field('name', 'line', {required: true}), field('description', 'textarea')],
   sorts: [...SORTS, {value: 'name', label: 'Name, A to Z'}],
   default_sort: '-created_at',
   search: {param: 'q', field: 'name', label: 'Search by name', max_length: 100},
@@ -49,48 +38,10 @@ exports.TASKS = {
   item_label: 'Task',
   title_field: 'title',
   fields: [
-    {
-      name: 'title',
-      label: 'Title',
-      type: 'string',
-      widget: 'line',
-      required: true,
-      max_length: 100,
-      min_length: 0,
-      default: '',
-      help: null,
-    },
-    {
-      name: 'notes',
-      label: 'Notes',
-      type: 'string',
-      widget: 'textarea',
-      required: false,
-      max_length: 2000,
-      min_length: 0,
-      default: '',
-      help: 'Only you can see them.',
-    },
-    {
-      name: 'priority',
-      label: 'Priority',
-      type: 'integer',
-      widget: 'number',
-      required: false,
-      minimum: 0,
-      maximum: 5,
-      default: 0,
-      help: null,
-    },
-    {
-      name: 'done',
-      label: 'Done',
-      type: 'boolean',
-      widget: 'checkbox',
-      required: false,
-      default: false,
-      help: null,
-    },
+    field('title', 'line', {required: true}),
+    field('notes', 'textarea', {help: 'Only you can see them.'}),
+    field('priority', 'number', {minimum: 0, maximum: 5}),
+    field('done', 'checkbox'),
   ],
   sorts: [...SORTS, {value: 'priority', label: 'Priority, low to high'}],
   default_sort: '-created_at',
