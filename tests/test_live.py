@@ -7,6 +7,7 @@ session, or straight from pymongo, as a script's would.
 """
 
 import json
+import os
 import queue
 import re
 import shutil
@@ -30,7 +31,7 @@ from backend.resources import registered
 from devtools.embedded_mongo import URI_OPTIONS, free_port
 from tests.conftest import PASSWORD, csrf_token_from
 from tests.sample_resources import Tasks
-from tests.servers import serving
+from tests.servers import serving, wait_until_healthy
 
 # A change reaches the stream within a second (the contract); tests allow a little more.
 DELIVERY_SECONDS = 1.5
@@ -672,3 +673,92 @@ def test_the_stream_lives_through_a_database_restart_and_misses_nothing(live_set
     finally:
         drop(app)
         server.stop()
+
+
+# Whole collections, pre-images, slow clients, stopping workers ------------------------
+
+
+def test_a_dropped_collection_resets_every_stream_and_deletes_still_reach_owners(alice, bob, db):
+    widget = alice.create("Soon dropped")
+    alice_stream, bob_stream = alice.events(), bob.events()
+    db.widgets.drop()
+    for stream in (alice_stream, bob_stream):
+        event, _data, _id = stream.next()
+        assert event == "reset"
+    # The collection made again by the next write has its pre-images again.
+    again = alice.create("Made again")
+    assert alice_stream.next_change()["_id"] == again["_id"]
+    db.widgets.delete_one({"_id": ObjectId(again["_id"])})
+    deleted = alice_stream.next_change()
+    assert (deleted["op"], deleted["_id"]) == ("delete", again["_id"])
+    assert widget["_id"] != again["_id"]
+    bob_stream.assert_quiet()
+
+
+def test_without_pre_images_a_delete_goes_to_nobody_rather_than_to_everybody(
+    alice, bob, db, caplog
+):
+    widget = alice.create("Anonymous delete")
+    alice_stream, bob_stream = alice.events(), bob.events()
+    db.command("collMod", "widgets", changeStreamPreAndPostImages={"enabled": False})
+    db.widgets.delete_one({"_id": ObjectId(widget["_id"])})
+    marker = alice.create("After the delete")
+    assert alice_stream.next_change()["_id"] == marker["_id"]  # the delete never came
+    bob_stream.assert_quiet()
+    assert "without a pre-image" in caplog.text
+
+
+def test_a_subscriber_that_falls_behind_is_cut_off_to_resume(live_app, db, alice):
+    live_app.config["LIVE_QUEUE_SIZE"] = 2
+    owner = user_id(db, alice)
+    with live_app.app_context():
+        feed = live_app.extensions["live"].feed
+        subscriber, _position, _at_event = feed.subscribe(owner, "a session id")
+    try:
+        db.widgets.insert_many([{"owner_id": owner, "name": f"n{i}"} for i in range(5)])
+        deadline = time.monotonic() + DELIVERY_SECONDS
+        while not subscriber.overflowed and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert subscriber.overflowed  # its stream ends; the client resumes from its last id
+        assert subscriber.queue.qsize() == 2
+    finally:
+        feed.unsubscribe(subscriber)
+
+
+def test_a_stopping_gunicorn_worker_ends_its_streams_at_once(live_settings, tmp_path):
+    """With backend/live/gunicorn.py, SIGTERM ends the streams instead of waiting
+    gunicorn's graceful timeout (30 s) for them."""
+    port = free_port()
+    env = {
+        **os.environ,
+        **live_settings,
+        "LIVE_KEEPALIVE_SECONDS": "60",
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+    }
+    command = [
+        "gunicorn", "--config", "python:backend.live.gunicorn", "--bind", f"127.0.0.1:{port}",
+        "--workers", "1", "--worker-class", "gthread", "--threads", "8", "backend:create_app()",
+    ]  # fmt: skip
+    log = tmp_path / "gunicorn.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=Path(__file__).parent.parent
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, process, log=log.read_text)
+        alice = Person(url, "stopping@example.com").register()
+        stream = alice.events()
+        assert stream.response.status_code == 200
+        time.sleep(0.5)
+        started = time.monotonic()
+        process.terminate()
+        stream.wait_for_end(timeout=5)
+        assert process.wait(timeout=10) == 0, log.read_text()
+        assert time.monotonic() - started < 10
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        with MongoClient(live_settings["MONGO_URI"]) as client:
+            client.drop_database(live_settings["MONGO_DATABASE"])
