@@ -163,6 +163,20 @@ test('an override replaces one field’s control', () => {
   assert.equal(form(tasks).el.elements.notes.rows, 5);
 });
 
+test('an override may subclass a view, or add to the model', () => {
+  const DetailView = app('views/resource/detail-view');
+  const custom = resources.build(TASKS, {
+    views: {detail: DetailView.extend({className: 'task-detail'})},
+    model: {urgent: () => true},
+  });
+  const model = new custom.Model(TASK);
+  const view = track(new custom.views.detail({model, container: container()}));
+  assert.ok(view.el.classList.contains('task-detail'));
+  assert.equal(view.resource, custom);
+  assert.ok(model.urgent());
+  assert.equal(tasks.Model.prototype.urgent, undefined);
+});
+
 test('the form sends numbers and booleans as such', async () => {
   const view = form(tasks, TASK);
   const {priority, done, notes} = view.el.elements;

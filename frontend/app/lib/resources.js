@@ -33,9 +33,9 @@ const FIELD_TEMPLATES = {
 // its file name, which require.list() gives: an optional module is simply
 // there or not, and nothing has to list it.
 function overridesOf(name) {
-  const {require} = window;
-  const found = require && require.list && require.list().includes(`resources/${name}.js`);
-  return found ? require(`resources/${name}`) : {};
+  const brunch = window.require;
+  const found = brunch && brunch.list && brunch.list().includes(`resources/${name}.js`);
+  return found ? brunch(`resources/${name}`) : {};
 }
 
 // "Widget" -> "widget" for the middle of a sentence; "API key" stays.
