@@ -5,6 +5,7 @@ import os
 import queue
 import select
 import socket
+import threading
 import time
 
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
@@ -51,13 +52,16 @@ class LiveChanges:
 
     def __init__(self, app):
         self.app = app
+        self._lock = threading.Lock()
         self._feed = None
         self._pid = None
 
     @property
     def feed(self):
         if self._pid != os.getpid():
-            self._feed, self._pid = ChangeFeed(self.app), os.getpid()
+            with self._lock:  # two first requests at once still make one feed
+                if self._pid != os.getpid():
+                    self._feed, self._pid = ChangeFeed(self.app), os.getpid()
         return self._feed
 
 
