@@ -640,7 +640,7 @@ def test_a_document_given_to_someone_else_is_deleted_for_its_former_owner(alice,
     gone = alice_stream.next_change()
     assert (gone["op"], gone["_id"], gone["document"]) == ("delete", widget["_id"], None)
     arrived = bob_stream.next_change()
-    assert arrived["_id"] == widget["_id"]
+    assert (arrived["op"], arrived["_id"]) == ("create", widget["_id"])  # new to Bob
     assert arrived["document"] == bob.api("GET", f"/api/widgets/{widget['_id']}")
 
 

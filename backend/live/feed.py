@@ -346,15 +346,19 @@ class ChangeFeed:
             return self.delete_deliveries(resource, change, before, token)
         if after is None:
             return []  # an update of a document deleted since: its delete follows
-        op = "create" if operation == "insert" else "update"
-        event = self.change_event(token, resource, op, after["_id"], resource.serialize(after))
+        document = resource.serialize(after)
         if resource.public:
-            return [(EVERYONE, event)]
-        deliveries = [(after.get(resource.owner_field), event)]
-        if before is not None and before.get(resource.owner_field) != deliveries[0][0]:
-            # Given to someone else: gone, for its former owner.
+            op = "create" if operation == "insert" else "update"
+            return [(EVERYONE, self.change_event(token, resource, op, after["_id"], document))]
+        owner = after.get(resource.owner_field)
+        # The owner is read from the document as it is now (updateLookup), so a
+        # document given to someone else since reaches only its new owner.
+        former = before.get(resource.owner_field) if before is not None else owner
+        op = "create" if operation == "insert" or former != owner else "update"
+        deliveries = [(owner, self.change_event(token, resource, op, after["_id"], document))]
+        if former != owner:  # gone, for its former owner
             gone = self.change_event(token, resource, "delete", after["_id"], None)
-            deliveries.append((before.get(resource.owner_field), gone))
+            deliveries.append((former, gone))
         return deliveries
 
     def delete_deliveries(self, resource, change, before, token):
