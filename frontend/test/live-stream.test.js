@@ -113,6 +113,10 @@ test('a lost network is retried with growing delays, at once when back online', 
   await settle();
   assert.equal(server.requests.length, 3);
   assert.equal(states.at(-1), 'offline');
+  // Offline, nothing is tried until the browser is back online.
+  clock.advance(20000);
+  await settle();
+  assert.equal(server.requests.length, 3);
 
   env.navigator.onLine = true;
   server.open();

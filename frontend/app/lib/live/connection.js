@@ -128,7 +128,10 @@ module.exports = class Connection {
     if (this.stopped) return;
     const offline = this.env.navigator && this.env.navigator.onLine === false;
     this.setState(offline ? 'offline' : 'reconnecting');
-    this.retryTimer = this.env.setTimeout(() => this.open(), this.nextDelay());
+    // Offline, the browser's `online` event says when to try again; the
+    // longest delay only in case it never comes.
+    const wait = offline ? MAX_DELAY : this.nextDelay();
+    this.retryTimer = this.env.setTimeout(() => this.open(), wait);
   }
 
   unavailable(response) {
