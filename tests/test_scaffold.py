@@ -102,6 +102,8 @@ def test_it_writes_one_file_and_one_registration_line(project):
         "backend/resources/widgets.py",
         "backend/resources/gadgets.py",
     }
+    # Issue 12's budget for a resource: one file of at most 40 lines.
+    assert len((project / "backend/resources/gadgets.py").read_text().splitlines()) <= 40
 
 
 def test_with_overrides_it_also_writes_an_empty_front_end_module(project):
