@@ -88,7 +88,8 @@ def test_singular_names_are_derived_from_the_plural():
 def test_it_writes_one_file_and_one_registration_line(project):
     before = (project / "backend/resources/__init__.py").read_text()
 
-    result = run_scaffold("gadgets", "--field", "name:str:required", "--field", "price:int")
+    fields = ["name:str:required", "price:int", "in_stock:bool"]
+    result = run_scaffold("gadgets", *(f"--field={field}" for field in fields))
 
     assert result.exit_code == 0, result.output
     assert "created backend/resources/gadgets.py" in result.output
@@ -102,7 +103,7 @@ def test_it_writes_one_file_and_one_registration_line(project):
         "backend/resources/widgets.py",
         "backend/resources/gadgets.py",
     }
-    # Issue 12's budget for a resource: one file of at most 40 lines.
+    # Issue 12's budget for a three-field resource: one file of at most 40 lines.
     assert len((project / "backend/resources/gadgets.py").read_text().splitlines()) <= 40
 
 
