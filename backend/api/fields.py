@@ -124,6 +124,7 @@ class Number(Field):
     empty = 0
 
     def __init__(self, minimum=None, maximum=None, **kwargs):
+        refuse_required(self, kwargs)
         super().__init__(**kwargs)
         self.minimum = minimum
         self.maximum = maximum
@@ -157,8 +158,22 @@ class Checkbox(Field):
     widget = "checkbox"
     empty = False
 
+    def __init__(self, **kwargs):
+        refuse_required(self, kwargs)
+        super().__init__(**kwargs)
+
     def form_field(self):
         return JSONBooleanField(self.label, default=self.default)
 
     def sample(self, number):
         return number % 2 == 0
+
+
+def refuse_required(field, kwargs):
+    # A missing number or checkbox takes its default, as a blank string does
+    # not: "required" would promise a check that cannot tell the two apart.
+    if kwargs.get("required"):
+        raise TypeError(
+            f"{type(field).__name__} fields always have a value (their default, "
+            f"{kwargs.get('default', field.empty)!r}): they cannot be required."
+        )
