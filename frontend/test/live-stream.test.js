@@ -54,9 +54,11 @@ test('the parser reads events split anywhere, with any line ending', () => {
 
 test('the parser keeps the last id for later events, and dispatches nothing without data', () => {
   const events = [];
-  const parser = createParser({onEvent: event => events.push(event)});
-  parser.feed('id: t1\nevent: reset\n\ndata: later\n\n');
+  const ids = [];
+  const parser = createParser({onEvent: event => events.push(event), onId: id => ids.push(id)});
+  parser.feed('id: t1\nevent: reset\n\ndata: later\n\n: keep-alive\n\n');
   assert.deepEqual(events, [{type: 'message', data: 'later', id: 't1'}]);
+  assert.deepEqual(ids, ['t1']);
   assert.equal(parser.lastEventId, 't1');
 });
 
@@ -83,6 +85,8 @@ test('after the server closes the stream, it reconnects with Last-Event-ID', asy
   connection.start();
   await settle();
   first.write(changeEvent('t1') + changeEvent('t2'));
+  // A keep-alive with the point to resume from, past the last change.
+  first.write(': keep-alive\nid: t3\n\n');
   first.end();
   await settle();
   assert.equal(states.at(-1), 'reconnecting');
@@ -91,7 +95,7 @@ test('after the server closes the stream, it reconnects with Last-Event-ID', asy
   clock.advance(2000);
   await settle();
   assert.equal(server.requests.length, 2);
-  assert.equal(server.requests[1].headers['Last-Event-ID'], 't2');
+  assert.equal(server.requests[1].headers['Last-Event-ID'], 't3');
   assert.equal(states.at(-1), 'live');
   connection.stop();
 });

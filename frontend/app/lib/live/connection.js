@@ -97,6 +97,12 @@ module.exports = class Connection {
         this.lastEventId = event.id;
         this.onEvent(event);
       },
+      // Only a new point to resume from: passed on (to the other tabs, which
+      // may resume from it) as an event of no type, which the app ignores.
+      onId: id => {
+        this.lastEventId = id;
+        this.onEvent({type: '', data: '', id});
+      },
       onRetry: ms => {
         this.delay = Math.max(ms, 100);
       },

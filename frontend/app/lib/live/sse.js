@@ -4,18 +4,24 @@
 // the few rules below are all there is to it.
 
 // Calls onEvent({type, data, id}) for each event, onComment() for each
-// comment line (the server's keep-alives), onRetry(ms) for a `retry:` field.
-// `id` is the last event id seen so far, as EventSource keeps it.
-exports.createParser = ({onEvent, onComment = () => {}, onRetry = () => {}}) => {
+// comment line (the server's keep-alives), onRetry(ms) for a `retry:` field,
+// and onId(id) for a block with an id but no data, which EventSource does
+// not dispatch but which moves the point to resume from (the server sends
+// one at the start and with each keep-alive). `id` is the last event id
+// seen so far, as EventSource keeps it.
+exports.createParser = ({onEvent, onComment = () => {}, onRetry = () => {}, onId = () => {}}) => {
   let buffer = '';
   let type = '';
   let data = [];
+  let sawId = false;
   let lastEventId = '';
 
   function dispatch() {
     if (data.length) onEvent({type: type || 'message', data: data.join('\n'), id: lastEventId});
+    else if (sawId) onId(lastEventId);
     type = '';
     data = [];
+    sawId = false;
   }
 
   function line(text) {
@@ -27,8 +33,10 @@ exports.createParser = ({onEvent, onComment = () => {}, onRetry = () => {}}) => 
     if (value.startsWith(' ')) value = value.slice(1);
     if (field === 'event') type = value;
     else if (field === 'data') data.push(value);
-    else if (field === 'id' && !value.includes('\0')) lastEventId = value;
-    else if (field === 'retry' && /^\d+$/.test(value)) onRetry(Number(value));
+    else if (field === 'id' && !value.includes('\0')) {
+      lastEventId = value;
+      sawId = true;
+    } else if (field === 'retry' && /^\d+$/.test(value)) onRetry(Number(value));
   }
 
   return {
