@@ -12,7 +12,8 @@ from backend.settings import DATABASE_TIMEOUT_MS, ConfigError
 class Mongo:
     """Flask extension: ``mongo.db`` is the app's database.
 
-    Features declare their indexes with :meth:`add_indexes`; each process
+    Features declare their indexes with :meth:`add_indexes` (an app's resources
+    with ``app.extensions["mongo"].add_indexes``); each process
     ensures them the first time it uses the database, so the app starts even
     while MongoDB is down and recovers once it is back.
     """
@@ -30,12 +31,15 @@ class Mongo:
                 "(devtools/ is not there, as in the Docker image). Set MONGO_URI to a "
                 "MongoDB server, or run from a checkout after `make install`."
             )
+        # A copy: the indexes of an app's resources are that app's alone (tests
+        # make hundreds of apps, some with resources of their own).
+        index_specs = {name: list(indexes) for name, indexes in self.index_specs.items()}
         app.extensions["mongo"] = Connection(
-            uri, app.config["MONGO_DATABASE"], self.index_specs, app.config["VAR_DIR"]
+            uri, app.config["MONGO_DATABASE"], index_specs, app.config["VAR_DIR"]
         )
 
     def add_indexes(self, collection, indexes):
-        """Declare the ``pymongo.IndexModel`` s that ``collection`` needs."""
+        """Declare the ``pymongo.IndexModel`` s that ``collection`` needs, in every app."""
         self.index_specs.setdefault(collection, []).extend(indexes)
 
     @property
@@ -86,6 +90,10 @@ class Connection:
             client.close()
             raise
         self._db, self._pid = db, os.getpid()
+
+    def add_indexes(self, collection, indexes):
+        """Declare indexes that this app alone needs (those of its resources)."""
+        self.index_specs.setdefault(collection, []).extend(indexes)
 
     def ensure_indexes(self, db):
         for collection, indexes in self.index_specs.items():

@@ -42,12 +42,13 @@ the user who made it; to anyone else it does not exist), ``public = True``
 import re
 
 from bson import ObjectId
-from flask import abort, jsonify, make_response, request, url_for
+from flask import Blueprint, abort, jsonify, make_response, request, url_for
 from flask.views import MethodView
 from flask_login import current_user
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from werkzeug.routing import BaseConverter
 
+from backend.api.fields import Line
 from backend.api.forms import JSONForm
 from backend.extensions import csrf, login_manager, mongo
 from backend.serialization import is_int64, utc_now
@@ -149,7 +150,14 @@ class BackboneResource(MethodView):
         app_or_blueprint.add_url_rule(
             f"{url}/<objectid:item_id>", view_func=view, methods=["GET", "PUT", "PATCH", "DELETE"]
         )
-        mongo.add_indexes(cls.collection, list(cls.indexes))
+
+        def add_indexes(app):
+            app.extensions["mongo"].add_indexes(cls.collection, list(cls.indexes))
+
+        if isinstance(app_or_blueprint, Blueprint):
+            app_or_blueprint.record_once(lambda state: add_indexes(state.app))
+        else:
+            add_indexes(app_or_blueprint)
         return view
 
     @classmethod
@@ -411,9 +419,14 @@ def declare(cls):
         if name in RESERVED_NAMES or name == cls.owner_field or name.startswith("$"):
             raise TypeError(f"{cls.__name__}.fields: {name!r} is managed by the resource.")
         field.bind(name)
-    for name in (*cls.sort_fields, cls.search_field):
-        if name and name not in cls.fields and name not in MANAGED_FIELDS:
+    for name in cls.sort_fields:
+        if name not in cls.fields and name not in MANAGED_FIELDS:
             raise TypeError(f"{cls.__name__}: {name!r} is not one of its fields.")
+    # q is matched as a substring: only a string field can be searched.
+    if cls.search_field and not isinstance(cls.fields.get(cls.search_field), Line):
+        raise TypeError(
+            f"{cls.__name__}: search_field {cls.search_field!r} is not one of its Line or Text fields."
+        )
     own = cls.__dict__
     if "public_fields" not in own:
         cls.public_fields = ("_id", *cls.fields, *MANAGED_FIELDS)
