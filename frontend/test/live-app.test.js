@@ -140,3 +140,18 @@ test('the notice counts the new items, and Show fetches the page again', () => {
   assert.equal(fetched, 1);
   notice.dispose();
 });
+
+test('a view rendered again by a change keeps the focus on the same control', () => {
+  const View = app('views/base/view');
+  const model = new Backbone.Model({name: 'Gear'});
+  const view = new (View.extend({
+    template: ({name}) =>
+      `<h1>${name}</h1><a class="edit" href="#e">Edit</a><a class="delete" href="#d">Delete</a>`,
+    listen: {'change model': 'render'},
+  }))({model, container: window.document.body});
+  view.el.querySelector('.delete').focus();
+  model.set('name', 'Big gear');
+  assert.equal(view.el.querySelector('h1').textContent, 'Big gear');
+  assert.equal(window.document.activeElement, view.el.querySelector('.delete'));
+  view.dispose();
+});

@@ -178,3 +178,21 @@ def test_logging_out_in_one_tab_sends_the_others_to_the_login_page(page):
 
     page.get_by_role("button", name="Log out").click()
     expect(other).to_have_url(re.compile(r"/login\?next=%2Fwidgets$"), timeout=GENEROUS)
+
+
+def test_a_change_shown_in_place_leaves_the_focus_where_it_was(page, new_page, email):
+    gear, _ = create_widgets(page, "Gear", "Cog")
+    other = second_browser(new_page, email)
+    other.get_by_role("link", name="Gear").focus()
+    rename(page, gear, "Big gear")
+    expect(titles(other)).to_have_text(["Cog", "Big gear"], timeout=WITHIN_A_SECOND)
+    expect(other.get_by_role("link", name="Big gear")).to_be_focused()
+
+    other.get_by_role("link", name="Big gear").click()
+    edit = other.get_by_role("link", name="Edit")
+    edit.focus()
+    rename(page, gear, "Bigger gear")
+    expect(other.get_by_role("heading", name="Bigger gear")).to_be_visible(
+        timeout=WITHIN_A_SECOND
+    )
+    expect(edit).to_be_focused()

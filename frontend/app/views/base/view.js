@@ -23,6 +23,19 @@ function moveFocus(view) {
   view.focusTarget = null;
 }
 
+// What the focused control inside the view is, to find the same one in the
+// view rendered again: a view that renders because its model changed
+// elsewhere (lib/live/follow.js) must not drop the user's focus.
+function focusedControl(view) {
+  const active = document.activeElement;
+  if (!active || active === view.el || !view.el.contains(active)) return null;
+  const same = element =>
+    element.getAttribute('name') === active.getAttribute('name') &&
+    element.dataset.focus === active.dataset.focus &&
+    element.className === active.className;
+  return {tag: active.localName, same};
+}
+
 // Each view names its precompiled Handlebars template: `template: require(...)`.
 module.exports = Chaplin.View.extend({
   autoRender: true,
@@ -34,6 +47,17 @@ module.exports = Chaplin.View.extend({
 
   getTemplateData() {
     return templateData(this, Chaplin.View);
+  },
+
+  render() {
+    const focused = focusedControl(this);
+    Chaplin.View.prototype.render.call(this);
+    // Unless the render moved the focus on purpose (focusTarget), it is lost: put it back.
+    if (focused && !this.el.contains(document.activeElement)) {
+      const target = [...this.el.querySelectorAll(focused.tag)].find(focused.same);
+      if (target) target.focus();
+    }
+    return this;
   },
 
   attach(...args) {
