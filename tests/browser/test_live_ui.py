@@ -105,9 +105,13 @@ def test_the_detail_page_shows_the_new_version_and_the_deletion(page, new_page, 
     rename(page, gear, "Renamed gear")
     expect(other.get_by_role("heading", name="Renamed gear")).to_be_visible(timeout=WITHIN_A_SECOND)
 
+    other.get_by_role("button", name="Delete").focus()
     page.request.delete(f"/api/widgets/{gear['_id']}", headers=csrf(page))
-    expect(other.get_by_role("heading", name="Widget not found")).to_be_visible(
-        timeout=WITHIN_A_SECOND
+    heading = other.get_by_role("heading", name="Widget not found")
+    expect(heading).to_be_visible(timeout=WITHIN_A_SECOND)
+    expect(heading).to_be_focused()
+    expect(other.locator(".site-status")).to_have_text(
+        "\N{LEFT DOUBLE QUOTATION MARK}Renamed gear\N{RIGHT DOUBLE QUOTATION MARK} was deleted."
     )
 
 
@@ -192,7 +196,5 @@ def test_a_change_shown_in_place_leaves_the_focus_where_it_was(page, new_page, e
     edit = other.get_by_role("link", name="Edit")
     edit.focus()
     rename(page, gear, "Bigger gear")
-    expect(other.get_by_role("heading", name="Bigger gear")).to_be_visible(
-        timeout=WITHIN_A_SECOND
-    )
+    expect(other.get_by_role("heading", name="Bigger gear")).to_be_visible(timeout=WITHIN_A_SECOND)
     expect(edit).to_be_focused()

@@ -54,8 +54,11 @@ module.exports = View.extend({
     });
   },
 
-  // Deleted by another client while shown: as if it could not be found.
+  // Deleted by another client while shown: as if it could not be found,
+  // announced, and the focus (if it was here) on the new heading.
   deletedElsewhere() {
+    mediator.publish('app:status', `“${this.model.title()}” was deleted.`);
+    if (this.el.contains(document.activeElement)) this.focusTarget = 'heading';
     this.missing = true;
     this.render();
   },
