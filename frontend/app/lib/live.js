@@ -12,7 +12,7 @@ const SharedStream = require('./live/share');
 const session = require('./session');
 const ajax = require('./ajax');
 
-const URL = '/api/events';
+const EVENTS_URL = '/api/events';
 const POLL_INTERVAL = 10000;
 
 // The window (a fake one in the unit tests), the stream, its last state.
@@ -86,7 +86,7 @@ exports.start = (browser = window) => {
     deliver,
     connect: ({lastEventId, onEvent, onState}) => {
       if (!canStream()) return {start: () => onState('unavailable'), stop() {}};
-      return new Connection({url: URL, lastEventId, onEvent, onState, env});
+      return new Connection({url: EVENTS_URL, lastEventId, onEvent, onState, env});
     },
   });
   stream.start();
