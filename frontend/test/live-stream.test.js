@@ -266,13 +266,15 @@ test('the tabs of a browser share one connection, and each gets every event', as
   leader.options.onEvent({type: 'change', data: '{}', id: 't1'});
   await waitForChannel();
   for (const tab of tabs) assert.deepEqual(eventsOf(tab), ['t1']);
-  // A tab that opens later hears the connection's state from the leader.
+  // A tab that opens later hears the connection's state from the leader,
+  // and where to resume from, should it lead one day.
   const late = openTab();
   await waitForChannel();
   assert.deepEqual(
     late.messages.map(message => message.state),
     ['live'],
   );
+  assert.equal(late.stream.lastEventId, 't1');
 });
 
 test('when the leading tab closes, another takes over where it stopped', async t => {
