@@ -8,7 +8,7 @@ from pymongo import MongoClient
 from wtforms.validators import DataRequired, ValidationError
 
 from backend import create_app
-from backend.api import BackboneResource, JSONForm, JSONStringField, Line, Text
+from backend.api import BackboneResource, Checkbox, JSONForm, JSONStringField, Line, Number, Text
 from tests.conftest import Browserless
 from tests.resource_cases import Case
 from tests.sample_app import RESOURCES
@@ -102,6 +102,12 @@ def test_sort_and_search_fields_must_be_declared_fields(attributes, message):
             {"collection": "vague", "owner_field": "owner_id", "fields": {"title": Line()}}
             | attributes,
         )
+
+
+@pytest.mark.parametrize("kind", [Number, Checkbox])
+def test_a_number_or_checkbox_cannot_be_required_since_it_always_has_a_value(kind):
+    with pytest.raises(TypeError, match="cannot be required"):
+        kind(required=True)
 
 
 def test_managed_timestamps_may_be_sort_fields_and_a_text_field_searched():
