@@ -129,7 +129,8 @@ def test_mongodb_is_a_replica_set_that_the_compose_file_initiates():
     # running it again (every interval, every restart) changes nothing.
     assert re.search(r"try \{ rs\.status\(\) \} catch .*rs\.initiate\(", check), check
     assert '"rs0"' in check and "mongo:27017" in check and "isWritablePrimary" in check
-    # The data and the replica set's own configuration both outlive the container.
+    # The data (the replica set's configuration with it) outlives the container, and
+    # the image's other volume is named rather than anonymous.
     assert {"mongo-data:/data/db", "mongo-config:/data/configdb"} <= set(mongo["volumes"])
     assert {"mongo-data", "mongo-config"} <= set(compose["volumes"])
 
