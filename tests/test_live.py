@@ -358,7 +358,8 @@ def test_one_change_stream_per_process_whatever_the_number_of_clients(alice, bob
     assert streams[1].next_change()["_id"] == widget["_id"]
     feed = live_app.extensions["live"].feed
     assert len(feed.subscribers) == 3
-    watchers = [t for t in threading.enumerate() if t.name == "live-changes"]
+    name = f"live-changes {live_app.config['MONGO_DATABASE']}"  # this app's, not a past test's
+    watchers = [t for t in threading.enumerate() if t.name == name]
     assert watchers == [feed.thread]
 
 

@@ -202,7 +202,8 @@ class ChangeFeed:
             log.warning("The database cannot report changes: %s", error)
             raise ChangeStreamsUnavailable(str(error)) from None
         self.position, self.at_event = self.stream.resume_token, False
-        self.thread = threading.Thread(target=self.run, name="live-changes", daemon=True)
+        name = f"live-changes {self.app.config['MONGO_DATABASE']}"
+        self.thread = threading.Thread(target=self.run, name=name, daemon=True)
         self.thread.start()
 
     def enable_pre_images(self):
