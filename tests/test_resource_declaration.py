@@ -241,3 +241,21 @@ def test_describe_gives_the_front_end_everything_about_tasks():
         "search": {"param": "q", "field": "title", "label": "Search by title", "max_length": 100},
         "page_size": 20,
     }  # fmt: skip
+
+
+def test_an_optional_line_with_a_minimum_length_may_still_be_left_blank():
+    class Codes(BackboneResource):
+        collection = "codes"
+        public = True
+        fields = {"label": Line(required=True), "code": Line(min_length=3)}
+
+    def errors(code):
+        form = Codes.add_form_class.from_json({"label": "x", "code": code})
+        form.validate()
+        return form.errors
+
+    assert errors("") == {}
+    assert errors("  ") == {}
+    assert errors("abc") == {}
+    assert "code" in errors("ab")
+    assert len(Codes.fields["code"].sample(1)) >= 3

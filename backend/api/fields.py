@@ -89,20 +89,23 @@ class Line(Field):
         self.min_length = min_length
 
     def form_field(self):
-        validators = [Length(min=self.min_length, max=self.max_length)]
+        length = Length(min=self.min_length, max=self.max_length)
         if self.required:
-            validators.insert(0, DataRequired())
-        return JSONStringField(self.label, validators, default=self.default)
+            return JSONStringField(self.label, [DataRequired(), length], default=self.default)
+        # Optional: blank is allowed whatever the minimum length.
+        return JSONStringField(self.label, [unless_blank(length)], default=self.default)
 
     def sample(self, number):
-        return f"{self.label} {number}"[: self.max_length]
+        text = f"{self.label} {number}"
+        return text.ljust(self.min_length, ".")[: self.max_length]
 
     def schema(self):
         schema = {"type": "string", "maxLength": self.max_length}
-        minimum = max(self.min_length, 1 if self.required else 0)
-        if minimum:
+        if self.required:
             # Trimmed before it is checked: at least one character that is not a space.
-            schema.update(minLength=minimum, pattern=r"\S")
+            schema.update(minLength=max(self.min_length, 1), pattern=r"\S")
+        elif self.min_length:
+            schema["anyOf"] = [{"maxLength": 0}, {"minLength": self.min_length}]
         return schema
 
     def describe(self):
@@ -167,6 +170,16 @@ class Checkbox(Field):
 
     def sample(self, number):
         return number % 2 == 0
+
+
+def unless_blank(validator):
+    """``validator``, run only on a value that is not blank."""
+
+    def validate(form, field):
+        if field.data:
+            validator(form, field)
+
+    return validate
 
 
 def refuse_required(field, kwargs):
