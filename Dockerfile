@@ -1,11 +1,11 @@
-# syntax=docker/dockerfile:1
 # Flaskbone's image: `docker-compose up` builds it (see docker-compose.yml).
 # tests/test_container.py runs this file's steps outside a container (the
 # front-end build, the pip install, the manifest and the CMD), so keep paths
 # relative to each stage's WORKDIR.
 
-# ---- Front end: the locked npm packages and the production Brunch build.
-FROM node:20-bookworm-slim AS frontend
+# ---- Front end: the locked npm packages and the production Brunch build, on
+# Node's active LTS (CI's node-version is the same: .github/workflows/ci.yml).
+FROM node:24-bookworm-slim AS frontend
 WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -39,10 +39,14 @@ RUN APP_ENV=production SECRET_KEY=image-build-only-not-a-secret-0123456789 MONGO
 # Every file is root's; the app runs as this user, who can only read them.
 USER 10001:10001
 
+# gthread workers: each open /api/events stream holds one of a worker's threads
+# while it waits (cheap: a blocked thread costs no CPU and a little memory), so
+# a worker has threads enough for LIVE_MAX_STREAMS (200) streams and 56 API
+# requests at once. See "The worker model" in the README.
 ENV APP_ENV=production \
     PORT=8000 \
     WEB_CONCURRENCY=2 \
-    GUNICORN_THREADS=4
+    GUNICORN_THREADS=256
 EXPOSE 8000
 
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
@@ -51,4 +55,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
 # A shell only to read the settings from the environment; exec hands PID 1 to gunicorn.
 # --worker-tmp-dir: heartbeat files in memory (the root filesystem may be read-only);
 # --no-control-socket: gunicornc's socket would be written under $HOME.
-CMD ["sh", "-c", "exec gunicorn --bind 0.0.0.0:${PORT:-8000} --workers ${WEB_CONCURRENCY:-2} --threads ${GUNICORN_THREADS:-4} --worker-tmp-dir /dev/shm --no-control-socket --access-logfile - --logger-class backend.access_log.RedactingLogger --error-logfile - 'backend:create_app()'"]
+CMD ["sh", "-c", "exec gunicorn --config python:backend.live.gunicorn --bind 0.0.0.0:${PORT:-8000} --workers ${WEB_CONCURRENCY:-2} --worker-class gthread --threads ${GUNICORN_THREADS:-256} --worker-tmp-dir /dev/shm --no-control-socket --access-logfile - --logger-class backend.access_log.RedactingLogger --error-logfile - 'backend:create_app()'"]

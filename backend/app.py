@@ -1,7 +1,6 @@
 """The application factory."""
 
 import logging
-from importlib import import_module
 
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader
@@ -14,16 +13,18 @@ from backend.api.views import blueprint as api_blueprint
 from backend.assets import init_assets
 from backend.auth.views import blueprint as auth_blueprint
 from backend.extensions import csrf, login_manager, mongo
+from backend.live import init_live
 from backend.mail import init_mail
 from backend.pages.views import blueprint as pages_blueprint
-from backend.resources import RESOURCES
+from backend.resources import register_resources, registered
 from backend.security import init_security
 from backend.serialization import MongoJSONProvider
 from backend.settings import load_settings
 
 
-def create_app(settings=None):
-    """Make the Flask app; ``settings`` override what the environment says."""
+def create_app(settings=None, resources=None):
+    """Make the Flask app; ``settings`` override what the environment says, and
+    ``resources`` (classes) the ones ``backend/resources/__init__.py`` registers."""
     config = load_settings(settings)
     app = Flask(
         __name__,
@@ -35,6 +36,8 @@ def create_app(settings=None):
     app.url_map.converters["objectid"] = ObjectIdConverter
     register_templates(app)
     register_extensions(app)
+    register_resources(app, registered() if resources is None else resources)
+    init_live(app)  # /api/events, after the resources it reports on
     register_blueprints(app)
     errors.register_errorhandlers(app)
     init_security(app)
@@ -71,8 +74,6 @@ def register_blueprints(app):
         api_blueprint,
     ):
         app.register_blueprint(blueprint)
-    for name in RESOURCES:
-        app.register_blueprint(import_module(f"backend.{name}.views").blueprint)
 
 
 def trust_proxies(app):

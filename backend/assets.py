@@ -11,7 +11,15 @@ from flask import request
 from webassets import Bundle, Environment
 from webassets.bundle import wrap
 
-BUNDLES = {"vendor_js": "vendor.js", "app_js": "app.js", "app_css": "app.css"}
+BUNDLES = {
+    "vendor_js": "vendor.js",
+    "app_js": "app.js",
+    "app_css": "app.css",
+    # /api/docs (backend/api/views.py)
+    "docs_js": "docs/swagger-ui.js",
+    "docs_css": "docs/swagger-ui.css",
+    "docs_init": "docs/init.js",
+}
 MANIFEST_NAME = "webassets-manifest.json"
 IMMUTABLE = "public, max-age=31536000, immutable"
 

@@ -6,14 +6,14 @@ import threading
 from flask import current_app
 from pymongo import MongoClient
 
-from backend.embedded_mongo import shared_server_uri
 from backend.settings import DATABASE_TIMEOUT_MS, ConfigError
 
 
 class Mongo:
     """Flask extension: ``mongo.db`` is the app's database.
 
-    Features declare their indexes with :meth:`add_indexes`; each process
+    Features declare their indexes with :meth:`add_indexes` (an app's resources
+    with ``app.extensions["mongo"].add_indexes``); each process
     ensures them the first time it uses the database, so the app starts even
     while MongoDB is down and recovers once it is back.
     """
@@ -25,12 +25,21 @@ class Mongo:
         uri = app.config["MONGO_URI"]
         if not uri and app.config["APP_ENV"] == "production":
             raise ConfigError("MONGO_URI is not set: production needs a MongoDB server.")
+        if not uri and not embedded_server_available():
+            raise ConfigError(
+                "MONGO_URI is not set and the embedded development database is missing "
+                "(devtools/ is not there, as in the Docker image). Set MONGO_URI to a "
+                "MongoDB server, or run from a checkout after `make install`."
+            )
+        # A copy: the indexes of an app's resources are that app's alone (tests
+        # make hundreds of apps, some with resources of their own).
+        index_specs = {name: list(indexes) for name, indexes in self.index_specs.items()}
         app.extensions["mongo"] = Connection(
-            uri, app.config["MONGO_DATABASE"], self.index_specs, app.config["VAR_DIR"]
+            uri, app.config["MONGO_DATABASE"], index_specs, app.config["VAR_DIR"]
         )
 
     def add_indexes(self, collection, indexes):
-        """Declare the ``pymongo.IndexModel`` s that ``collection`` needs."""
+        """Declare the ``pymongo.IndexModel`` s that ``collection`` needs, in every app."""
         self.index_specs.setdefault(collection, []).extend(indexes)
 
     @property
@@ -67,7 +76,7 @@ class Connection:
 
     def _connect(self):
         # No MONGO_URI outside production: the embedded server, started on first use.
-        self.uri = self.uri or shared_server_uri(self.var_dir)
+        self.uri = self.uri or embedded_server_uri(self.var_dir)
         client = MongoClient(
             self.uri,
             tz_aware=True,
@@ -82,6 +91,10 @@ class Connection:
             raise
         self._db, self._pid = db, os.getpid()
 
+    def add_indexes(self, collection, indexes):
+        """Declare indexes that this app alone needs (those of its resources)."""
+        self.index_specs.setdefault(collection, []).extend(indexes)
+
     def ensure_indexes(self, db):
         for collection, indexes in self.index_specs.items():
             db[collection].create_indexes(indexes)
@@ -90,3 +103,19 @@ class Connection:
         if self._db is not None and self._pid == os.getpid():
             self._db.client.close()
         self._db = self._pid = None
+
+
+# The embedded server is a development tool: devtools/ and SecantusDB are not in
+# the Docker image, where MONGO_URI is required, so they are imported only here.
+def embedded_server_available():
+    try:
+        import devtools.embedded_mongo  # noqa: F401
+    except ModuleNotFoundError:
+        return False
+    return True
+
+
+def embedded_server_uri(var_dir):
+    from devtools.embedded_mongo import shared_server_uri
+
+    return shared_server_uri(var_dir)

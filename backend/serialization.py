@@ -39,6 +39,9 @@ def utc_now():
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
 def is_int64(value):
     """True for a JSON whole number that MongoDB can store (not a bool)."""
-    return type(value) is int and -(2**63) <= value < 2**63
+    return type(value) is int and INT64_MIN <= value <= INT64_MAX

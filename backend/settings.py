@@ -29,6 +29,11 @@ PASSWORD_RESET_MAX_AGE = 60 * 60
 VERIFY_EMAIL_MAX_AGE = 2 * 24 * 60 * 60
 SECRET_KEY_MIN_LENGTH = 32
 MAIL_WORKERS = ("thread", "off")
+# /api/events: a comment at least this often keeps proxies from closing a quiet
+# stream; each process serves at most LIVE_MAX_STREAMS (see the README's worker model).
+LIVE_KEEPALIVE_SECONDS = 15
+LIVE_MAX_STREAMS = 200
+LIVE_QUEUE_SIZE = 1000
 SMTP_PORT = 587
 SMTP_TLS_MODES = ("starttls", "ssl", "none")
 DEVELOPMENT_MAIL_FROM = "no-reply@localhost"
@@ -75,6 +80,11 @@ def load_settings(overrides=None):
         "TRUSTED_PROXIES": _proxy_count(env.get("TRUSTED_PROXIES") or "0"),
         "PASSWORD_RESET_MAX_AGE": _seconds(env, "PASSWORD_RESET_MAX_AGE", PASSWORD_RESET_MAX_AGE),
         "VERIFY_EMAIL_MAX_AGE": _seconds(env, "VERIFY_EMAIL_MAX_AGE", VERIFY_EMAIL_MAX_AGE),
+        "LIVE_KEEPALIVE_SECONDS": float(
+            env.get("LIVE_KEEPALIVE_SECONDS") or LIVE_KEEPALIVE_SECONDS
+        ),
+        "LIVE_MAX_STREAMS": int(env.get("LIVE_MAX_STREAMS") or LIVE_MAX_STREAMS),
+        "LIVE_QUEUE_SIZE": LIVE_QUEUE_SIZE,
         **_mail_settings(env, production),
     }
 

@@ -33,7 +33,7 @@ CATEGORIES = [
     ("CSRF check (Flask-WTF)", re.compile(r"flask_wtf/csrf")),
     (
         "form validation (WTForms, api/forms)",
-        re.compile(r"wtforms/|backend/api/forms|backend/widgets/forms"),
+        re.compile(r"wtforms/|backend/api/forms|backend/api/fields"),
     ),
     (
         "JSON encoding (jsonify, serialization)",

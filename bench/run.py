@@ -11,7 +11,7 @@ chart docs/benchmarks.png and the report docs/benchmarks.md.
     .venv/bin/python bench/run.py            # the full run (about 15 minutes)
     .venv/bin/python bench/run.py --smoke    # seconds: floor + our app only, tiny data
 
-The harness runs in the project's venv (it imports backend.embedded_mongo);
+The harness runs in the project's venv (it imports devtools.embedded_mongo);
 Eve, matplotlib and pyinstrument live in bench/.venv, which it makes with uv
 from bench/requirements.txt; Lighthouse lives in bench/node_modules.
 """
@@ -44,9 +44,9 @@ BENCH = ROOT / "bench"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
-from backend.embedded_mongo import EmbeddedMongo, free_port  # noqa: E402
+from backend.resources.widgets import Widgets  # noqa: E402
 from backend.settings import BCRYPT_ROUNDS  # noqa: E402
-from backend.widgets.models import INDEXES  # noqa: E402
+from devtools.embedded_mongo import EmbeddedMongo, free_port  # noqa: E402
 
 BENCH_VENV = BENCH / ".venv"
 LUA = BENCH / "lua" / "op.lua"
@@ -768,7 +768,7 @@ def main(argv=None):
             other, cfg["other_docs"], prefix="Other"
         )
         for server in servers:
-            server.db.widgets.create_indexes(INDEXES)
+            server.db.widgets.create_indexes(Widgets.indexes)
             insert_batched(server.db.widgets, [dict(d) for d in seeded])
         seeded_ids = [str(d["_id"]) for d in seeded[: cfg["owner_docs"]]]
         random.Random(6).shuffle(seeded_ids)
@@ -817,6 +817,10 @@ def main(argv=None):
 
     chart = make_chart(out, docs_path)
     write_report(report, docs_path, chart)
+    if not args.smoke:
+        import streams  # bench/streams.py: 200 live streams, its own section of the report
+
+        streams.main(["--out", str(out), "--docs", str(docs_path)])
     log(
         f"wrote {docs_path}"
         + (f" and {chart}" if chart else "")

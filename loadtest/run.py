@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from urllib.request import urlopen
 
-from backend.embedded_mongo import EmbeddedMongo, free_port
+from devtools.embedded_mongo import EmbeddedMongo, free_port
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent

@@ -16,9 +16,9 @@ sys.path.insert(0, str(PROJECT_DIR))
 
 from backend import create_app  # noqa: E402
 from backend.auth import models as auth  # noqa: E402
-from backend.embedded_mongo import shared_server_uri  # noqa: E402
 from backend.extensions import mongo  # noqa: E402
 from backend.settings import load_settings  # noqa: E402
+from devtools.embedded_mongo import shared_server_uri  # noqa: E402
 
 DEMO_EMAIL = "demo@example.com"
 BIN = Path(sys.executable).parent

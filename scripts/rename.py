@@ -4,11 +4,16 @@ The current name is the "name" in package.json. From a name like ``my-app``
 come the display name ``My App`` (page titles, README headline) and the
 database name ``my_app``. Each edit below replaces one exact pattern in one
 file, so running it again, or with the name it already has, changes nothing.
-Standard library only: it runs on a fresh clone, before anything is installed.
+requirements.txt is not edited but exported again from the renamed uv.lock, by
+the command its header names, so it stays exactly what ``uv export`` writes.
+Standard library only (uv is run as a program: `make rename` installs it first).
 """
 
 import json
 import re
+import shlex
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -55,11 +60,10 @@ def edits(old, new):
         ("pyproject.toml", rf'(?m)^(name = )"{o}"$', rf'\1"{n}"', REQUIRED),
         (
             "uv.lock",
-            rf'(?m)^(name = )"{o}"(\nversion = "[^"\n]*"\nsource = \{{ virtual = "\." \}})',
+            rf'(?m)^(name = )"{o}"(\nversion = "[^"\n]*"\nsource = \{{ (?:editable|virtual) = "\." \}})',
             rf'\1"{n}"\2',
             REQUIRED,
         ),
-        ("requirements.txt", rf"(?m)^(    #(?: via|  ) ){o}$", rf"\g<1>{n}", OPTIONAL),
         ("README.md", rf"(?m)\A# {od}$", f"# {nd}", REQUIRED),
         ("backend/settings.py", rf'(?m)^APP_NAME = "{od}"$', f'APP_NAME = "{nd}"', REQUIRED),
         (
@@ -69,13 +73,6 @@ def edits(old, new):
             REQUIRED,
         ),
         ("backend/__init__.py", rf'\A"""{od}: ', f'"""{nd}: ', OPTIONAL),
-        ("backend/api/openapi.json", rf'("title": )"{od} API"', rf'\1"{nd} API"', OPTIONAL),
-        (
-            "frontend/app/assets/index.html",
-            rf'(<meta name="application-name" content=)"{od}"',
-            rf'\1"{nd}"',
-            OPTIONAL,
-        ),
         (".env.example", rf"(?m)^MONGO_DATABASE={odb}$", f"MONGO_DATABASE={ndb}", REQUIRED),
         (
             "docker-compose.yml",
@@ -118,6 +115,8 @@ def rename(project_dir, new):
     for file, text in texts.items():
         (project_dir / file).write_text(text)
         report.append(f"  {file}: {counts[file]} change{'s' if counts[file] > 1 else ''}")
+    if "uv.lock" in texts:
+        report.append(export_requirements(project_dir))
     env = project_dir / ".env"
     old_database = f"MONGO_DATABASE={database_name(old)}"
     if env.exists() and old_database in env.read_text().splitlines():
@@ -127,6 +126,27 @@ def rename(project_dir, new):
         f"database {database_name(new)!r}."
     )
     return [header, *report]
+
+
+def export_requirements(project_dir):
+    """Write requirements.txt again from uv.lock, as its header says it was made."""
+    requirements = project_dir / "requirements.txt"
+    if not requirements.exists():
+        return "  skipped requirements.txt: no such file"
+    header = re.search(r"(?m)^#\s+(uv export .*)$", requirements.read_text())
+    if header is None:
+        return "  skipped requirements.txt: its header does not say which `uv export` made it"
+    command = shlex.split(header.group(1))
+    uv = project_dir / ".venv" / "bin" / "uv"
+    uv = str(uv) if uv.exists() else shutil.which("uv")
+    if uv is None:
+        return f"  skipped requirements.txt: uv is not installed; run `make install`, then `{header.group(1)}`"
+    result = subprocess.run(
+        [uv, *command[1:]], cwd=project_dir, capture_output=True, text=True, check=False
+    )
+    if result.returncode:
+        return f"  requirements.txt: `{header.group(1)}` failed:\n{result.stderr}"
+    return "  requirements.txt: exported again from uv.lock"
 
 
 def main(argv):

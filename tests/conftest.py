@@ -12,10 +12,10 @@ import uuid
 import pytest
 from pymongo import MongoClient
 
-from backend import create_app
 from backend.auth import models
-from backend.embedded_mongo import EmbeddedMongo
+from devtools.embedded_mongo import EmbeddedMongo
 from tests import outbox
+from tests.sample_app import create_app
 
 PASSWORD = "correct horse battery staple"
 
@@ -46,6 +46,7 @@ def settings(mongo_uri, tmp_path):
 
 @pytest.fixture
 def app(settings):
+    # Every registered resource, and the tests' own (tests/sample_resources.py).
     app = create_app(settings)
     outbox.APPS[app.config["VAR_DIR"]] = app
     yield app

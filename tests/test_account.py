@@ -283,7 +283,7 @@ def test_deleting_the_account_deletes_its_widgets_and_nobody_elses(app, alice, b
     assert response.status_code == 302
     assert response.headers["Location"] == "/login"
     page = alice.client.get("/login").get_data(as_text=True)
-    assert "Your account and your widgets are deleted." in page
+    assert "Your account and everything in it are deleted." in page
     assert db.users.find_one({"_id": alice_id}) is None
     assert db.widgets.count_documents({"owner_id": alice_id}) == 0
     assert db.sessions.count_documents({"user_id": alice_id}) == 0

@@ -11,6 +11,7 @@ import pytest
 from pymongo import MongoClient
 
 from backend import create_app
+from backend.assets import BUNDLES
 from tests.conftest import PASSWORD, csrf_token_from
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -148,8 +149,8 @@ def test_the_flask_command_runs_the_commands(mongo_uri, settings, tmp_path):
 @pytest.fixture
 def public_dir(tmp_path):
     public = tmp_path / "public"
-    (public / "static").mkdir(parents=True)
-    for name in ("app.js", "vendor.js", "app.css"):
+    (public / "static" / "docs").mkdir(parents=True)
+    for name in BUNDLES.values():
         (public / "static" / name).write_text(f"/* {name} */\n")
     return public
 
@@ -169,7 +170,7 @@ def test_assets_manifest_records_each_bundles_hash(settings, public_dir):
 
     assert result.exit_code == 0, result.output
     manifest = json.loads((public_dir / "webassets-manifest.json").read_text())
-    assert set(manifest) == {"app.js", "vendor.js", "app.css"}
+    assert set(manifest) == set(BUNDLES.values())
     assert css_url(app).endswith(f"?{manifest['app.css']}")
 
 

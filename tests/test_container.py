@@ -10,6 +10,7 @@ with the environment docker-compose.yml gives the `web` service, against the
 embedded database, with every file of the image made read-only first.
 """
 
+import itertools
 import json
 import os
 import re
@@ -30,8 +31,8 @@ from pymongo import MongoClient
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from backend import create_app
-from backend.embedded_mongo import free_port
 from backend.settings import ConfigError
+from devtools.embedded_mongo import free_port
 from tests.conftest import PASSWORD, csrf_token_from
 from tests.servers import wait_until_healthy
 
@@ -107,7 +108,47 @@ def test_port_agrees_everywhere():
     final = Dockerfile.parse(DOCKERFILE).final_stage_settings()
     web = yaml.safe_load(COMPOSE_FILE.read_text())["services"]["web"]
     assert final["EXPOSE"] == final["ENV"]["PORT"] == "8000"
-    assert "8000:8000" in web["ports"]
+    assert web["ports"] == ["127.0.0.1:${WEB_PORT:-8000}:8000"]  # this machine only
+
+
+def test_web_cannot_gain_privileges():
+    web = yaml.safe_load(COMPOSE_FILE.read_text())["services"]["web"]
+    # The `key=value` form: Docker logs the `key:value` one as deprecated at every start.
+    assert web["security_opt"] == ["no-new-privileges=true"]
+    assert web["cap_drop"] == ["ALL"] and web["read_only"] is True
+
+
+def test_mongodb_is_a_replica_set_that_the_compose_file_initiates():
+    compose = yaml.safe_load(COMPOSE_FILE.read_text())
+    web, mongo = compose["services"]["web"], compose["services"]["mongo"]
+    # Change streams (and so /api/events) need a replica set; one member will do.
+    assert mongo["command"] == ["--replSet", "rs0"]
+    assert web["environment"]["MONGO_URI"].endswith("?replicaSet=rs0")
+    check = " ".join(mongo["healthcheck"]["test"])
+    # Initiated by the health check when rs.status() says it is not yet, so that
+    # running it again (every interval, every restart) changes nothing.
+    assert re.search(r"try \{ rs\.status\(\) \} catch .*rs\.initiate\(", check), check
+    assert '"rs0"' in check and "mongo:27017" in check and "isWritablePrimary" in check
+    # The data (the replica set's configuration with it) outlives the container, and
+    # the image's other volume is named rather than anonymous.
+    assert {"mongo-data:/data/db", "mongo-config:/data/configdb"} <= set(mongo["volumes"])
+    assert {"mongo-data", "mongo-config"} <= set(compose["volumes"])
+
+
+def test_image_builds_the_front_end_on_the_node_lts_that_ci_uses():
+    text = DOCKERFILE.read_text()
+    # A `# syntax=` line makes BuildKit fetch a frontend image, even offline.
+    assert not text.startswith("# syntax="), text.splitlines()[0]
+    (node,) = re.findall(r"^FROM node:(\d+)-", text, re.MULTILINE)
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text())
+    versions = [
+        step["with"]["node-version"]
+        for job in workflow["jobs"].values()
+        for step in job["steps"]
+        if step.get("uses", "").startswith("actions/setup-node")
+    ]
+    assert versions == [node], (node, versions)
+    assert int(node) % 2 == 0 and int(node) >= 22, "an LTS line Node still supports"
 
 
 # ---- requirements.txt: uv.lock's runtime dependencies, nothing else ----------
@@ -191,6 +232,8 @@ DOCKER_IGNORE = DockerIgnore((ROOT / ".dockerignore").read_text())
         "public/static/app.js",
         "backend/__pycache__/app.cpython-311.pyc",
         "tests/conftest.py",
+        "devtools/embedded_mongo.py",
+        "devtools/scaffold/__init__.py",
         "server.pem",
     ],
 )
@@ -519,6 +562,14 @@ def test_image_has_only_the_runtime_dependencies(image):
     assert not installed & {"secantusdb", "pytest", "playwright", "ruff", "uv"}
 
 
+def test_image_has_no_development_tools(image):
+    # devtools/ (the scaffold, the embedded database) stays on developers' machines.
+    python = image.python_home / "bin" / "python"
+    result = run([python, "-c", "import devtools"], cwd=image.app)
+    assert not (image.app / "devtools").exists()
+    assert "No module named 'devtools'" in result.stderr
+
+
 def test_healthz(container):
     response = requests.get(f"{container.url}/healthz", timeout=5)
     assert response.status_code == 200
@@ -593,6 +644,33 @@ def test_api_round_trip(container, session):
     assert fetched.status_code == 200
     assert fetched.json() == widget
     assert widget["name"] == "Shipping container" and widget["version"] == 1
+
+
+def test_live_changes_stream_through_the_images_gunicorn(container, session):
+    """gthread passes each event on at once, and the API answers while streams are open."""
+    index = session.get(f"{container.url}/", timeout=5).text
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', index).group(1)
+    streams = [
+        session.get(f"{container.url}/api/events", stream=True, timeout=10) for _ in range(20)
+    ]
+    try:
+        assert all(s.status_code == 200 for s in streams), [s.status_code for s in streams]
+        assert streams[0].headers["X-Accel-Buffering"] == "no"
+        created = session.post(
+            f"{container.url}/api/widgets",
+            json={"name": "Live from gunicorn"},
+            headers={"X-CSRFToken": token},
+            timeout=5,
+        )
+        assert created.status_code == 201, created.text
+        for stream in (streams[0], streams[-1]):
+            lines = stream.iter_lines(decode_unicode=True)
+            assert "event: change" in itertools.takewhile(
+                lambda line: "Live from gunicorn" not in line, lines
+            )
+    finally:
+        for stream in streams:
+            stream.close()
 
 
 def test_gunicorn_logs_requests_writes_nothing_and_stops_cleanly(container, image):

@@ -9,8 +9,10 @@ import sys
 import pytest
 from pymongo import MongoClient
 
-from backend import create_app, embedded_mongo
-from backend.embedded_mongo import EmbeddedMongo, shared_server_uri
+from backend import create_app
+from backend.settings import ConfigError
+from devtools import embedded_mongo
+from devtools.embedded_mongo import EmbeddedMongo, shared_server_uri
 
 
 @pytest.fixture
@@ -89,3 +91,12 @@ def test_a_missing_server_program_says_how_to_fix_it(monkeypatch, tmp_path):
 
     with pytest.raises(RuntimeError, match="MONGO_URI"):
         EmbeddedMongo.start(tmp_path / "db")
+
+
+def test_without_devtools_an_unset_mongo_uri_is_refused_at_start_up(settings, monkeypatch):
+    # As in the Docker image, which holds backend/ but not devtools/.
+    for module in ("devtools", "devtools.embedded_mongo"):
+        monkeypatch.setitem(sys.modules, module, None)
+
+    with pytest.raises(ConfigError, match="MONGO_URI is not set and the embedded"):
+        create_app({**settings, "APP_ENV": "development", "MONGO_URI": ""})

@@ -7,8 +7,8 @@ import pytest
 import requests
 
 from backend import create_app
-from backend.embedded_mongo import EmbeddedMongo, free_port
 from backend.settings import DATABASE_TIMEOUT_MS
+from devtools.embedded_mongo import EmbeddedMongo, free_port
 from tests.conftest import PASSWORD, Browserless, csrf_token_from
 from tests.servers import serving
 

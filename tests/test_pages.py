@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from backend import create_app
-from backend.embedded_mongo import EmbeddedMongo, free_port
+from devtools.embedded_mongo import EmbeddedMongo, free_port
 from tests.conftest import PASSWORD, csrf_token_from
+from tests.sample_app import RESOURCES
 
 FRONTEND_INDEX = Path(__file__).resolve().parent.parent / "frontend/app/assets/index.html"
 INDEX = """<!doctype html>
@@ -55,9 +56,14 @@ def url_of_asset(page, name):
 # Index --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "path", ["/", "/widgets", "/widgets/new", "/widgets/6b041a4155fd2469f14e3088"]
-)
+CLIENT_ROUTES = [
+    f"/{resource.name}{page}"
+    for resource in RESOURCES
+    for page in ("", "/new", "/6b041a4155fd2469f14e3088", "/6b041a4155fd2469f14e3088/edit")
+]
+
+
+@pytest.mark.parametrize("path", ["/", *CLIENT_ROUTES])
 def test_index_is_served_on_every_client_route(alice, db, path):
     response = alice.client.get(path)
 
@@ -66,7 +72,25 @@ def test_index_is_served_on_every_client_route(alice, db, path):
     page = response.get_data(as_text=True)
     assert re.search(r'<meta name="csrf-token" content="[^"]+">', page)
     user = db.users.find_one({"email": "alice@example.com"})
-    assert bootstrap_of(page) == {"_id": str(user["_id"]), "email": "alice@example.com"}
+    bootstrap = bootstrap_of(page)
+    assert bootstrap["_id"] == str(user["_id"])
+    assert bootstrap["email"] == "alice@example.com"
+
+
+def test_the_bootstrap_describes_each_resource_for_the_front_end(alice):
+    described = bootstrap_of(alice.client.get("/").get_data(as_text=True))["resources"]
+
+    assert [resource["name"] for resource in described] == [r.name for r in RESOURCES]
+    widgets = described[0]
+    assert widgets["url"] == "/api/widgets"
+    assert widgets["title_field"] == "name"
+    assert [field["name"] for field in widgets["fields"]] == ["name", "description"]
+    assert (
+        widgets["fields"][0] | {"required": True, "max_length": 100, "widget": "line"}
+        == (widgets["fields"][0])
+    )
+    assert widgets["sorts"][0] == {"value": "-created_at", "label": "Newest first"}
+    assert widgets["search"]["label"] == "Search by name"
 
 
 def test_index_is_never_cached(alice):

@@ -13,8 +13,8 @@ import requests
 from itsdangerous import TimestampSigner
 
 from backend.auth.views import ACCOUNT_THROTTLE, RESET_CLIENT_THROTTLE, RESET_EMAIL_THROTTLE
-from backend.embedded_mongo import free_port
 from backend.settings import load_settings
+from devtools.embedded_mongo import free_port
 from tests.conftest import PASSWORD, csrf_token_from
 from tests.outbox import emails, emails_to, reset_link
 from tests.servers import wait_until_healthy

@@ -65,6 +65,7 @@ class AnnouncementResource(BackboneResource):
     public_fields = ("_id", "text", "created_at", "updated_at", "version")
     add_form_class = AnnouncementForm
     login_required = False
+    public = True  # everyone's: it must say so
 
 
 blueprint = Blueprint("reuse", __name__)
@@ -267,6 +268,7 @@ def test_a_resource_must_publish_its_id_and_managed_fields():
         collection = "incomplete"
         public_fields = ("_id", "title")
         add_form_class = NoteForm
+        public = True
 
     with pytest.raises(TypeError, match="created_at"):
         Incomplete.register(Blueprint("incomplete", __name__), "/api/incomplete")

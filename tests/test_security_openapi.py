@@ -1,6 +1,7 @@
 """The OpenAPI document is valid, served, and true: schemathesis sends generated
-requests (valid and invalid) to every operation as a logged-in user and checks
-each answer against the document. SCHEMATHESIS_MAX_EXAMPLES runs more of them."""
+requests (valid and invalid) to every operation of every registered resource
+(and the tests' own) as a logged-in user, and checks each answer against the
+document. SCHEMATHESIS_MAX_EXAMPLES runs more of them."""
 
 import json
 import os
@@ -12,14 +13,16 @@ from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
 from schemathesis.config import SchemathesisConfig
 
-from backend.api.views import OPENAPI_DOCUMENT
+from backend.api.openapi import openapi_document
 from backend.serialization import utc_now
+from tests.sample_app import RESOURCES
 from tests.servers import serving
 
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "10"))
-# Every generated id that is a valid one is aimed at this widget of the user's,
-# so that successful reads and writes are tried too, not only 404s.
-WIDGET_ID = ObjectId("5f0c0ffee0c0ffee0c0ffee0")
+# Every generated id that is a valid one is aimed at this document of the
+# user's, so that successful reads and writes are tried too, not only 404s.
+ITEM_ID = ObjectId("5f0c0ffee0c0ffee0c0ffee0")
+DOCUMENT = openapi_document(RESOURCES, "Flaskbone")
 
 # A valid request may still meet a version or an ETag that is not the current one.
 CONFIG = SchemathesisConfig.from_dict(
@@ -31,20 +34,36 @@ CONFIG = SchemathesisConfig.from_dict(
         }
     }
 )
-schema = schemathesis.openapi.from_path(OPENAPI_DOCUMENT, config=CONFIG)
+schema = schemathesis.openapi.from_dict(json.loads(json.dumps(DOCUMENT)), config=CONFIG)
 
 
 def test_the_document_is_valid_openapi_3_1():
-    document = json.loads(OPENAPI_DOCUMENT.read_text())
-    assert document["openapi"].startswith("3.1")
-    validate(document)
+    assert DOCUMENT["openapi"].startswith("3.1")
+    validate(DOCUMENT)
+
+
+def test_the_document_describes_every_resource_from_its_declaration():
+    for resource in RESOURCES:
+        assert f"/api/{resource.name}" in DOCUMENT["paths"]
+        assert f"/api/{resource.name}/{{item_id}}" in DOCUMENT["paths"]
+        schema = DOCUMENT["components"]["schemas"][resource.item_name.title()]
+        assert list(schema["properties"]) == list(resource.public_fields)
 
 
 def test_the_document_is_served_without_login(client):
     response = client.get("/api/openapi.json")
     assert response.status_code == 200
     assert response.mimetype == "application/json"
-    assert response.get_json() == json.loads(OPENAPI_DOCUMENT.read_text())
+    assert response.get_json() == json.loads(json.dumps(DOCUMENT))
+
+
+def test_the_docs_page_shows_it_with_self_hosted_scripts_only(client):
+    response = client.get("/api/docs")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert 'data-openapi="/api/openapi.json"' in page
+    assert "<script>" not in page  # no inline script: the CSP allows only 'self'
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
 
 
 @schema.auth(refresh_interval=None)
@@ -62,13 +81,15 @@ class LoggedIn:
 
 
 @schema.hook("map_body")
-def whole_versions(context, body):
+def whole_numbers(context, body):
     # JSON Schema counts 2.0 as an integer; the API wants 2, the JSON integer
     # Backbone sends back, and answers 400 to 2.0 (the bad-input catalogue tests it).
-    version = body.get("version") if isinstance(body, dict) else None
-    if isinstance(version, float) and version.is_integer():
-        return {**body, "version": int(version)}
-    return body
+    if not isinstance(body, dict):
+        return body
+    return {
+        key: int(value) if isinstance(value, float) and value.is_integer() else value
+        for key, value in body.items()
+    }
 
 
 @pytest.fixture
@@ -79,17 +100,22 @@ def logged_in(alice):
 
 
 @pytest.fixture
-def widget(db, logged_in):
+def documents(db, logged_in):
+    """One document of the user's in each resource, at ITEM_ID."""
+    owner = db.users.find_one({"email": logged_in.email})["_id"]
     now = utc_now()
-    return {
-        "_id": WIDGET_ID,
-        "owner_id": db.users.find_one({"email": logged_in.email})["_id"],
-        "name": "Sprocket",
-        "description": "",
-        "created_at": now,
-        "updated_at": now,
-        "version": 1,
-    }
+    made = {}
+    for resource in RESOURCES:
+        values = {name: field.sample(1) for name, field in resource.fields.items()}
+        made[resource.collection] = {
+            "_id": ITEM_ID,
+            **resource.owner_query(owner),
+            **values,
+            "created_at": now,
+            "updated_at": now,
+            "version": 1,
+        }
+    return made
 
 
 @pytest.fixture
@@ -100,8 +126,9 @@ def base_url(app):
 
 @schema.parametrize()
 @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
-def test_the_api_answers_as_documented(case, base_url, db, widget):
-    db.widgets.replace_one({"_id": WIDGET_ID}, widget, upsert=True)
+def test_the_api_answers_as_documented(case, base_url, db, documents):
+    for collection, document in documents.items():
+        db[collection].replace_one({"_id": ITEM_ID}, document, upsert=True)
     if ObjectId.is_valid(case.path_parameters.get("item_id", "")):
-        case.path_parameters["item_id"] = str(WIDGET_ID)
+        case.path_parameters["item_id"] = str(ITEM_ID)
     case.call_and_validate(base_url=base_url)

@@ -5,7 +5,7 @@ sessions ended) gives this browser a new session id: a copy of its cookie,
 taken before, is dead afterwards.
 """
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required, logout_user
 
 from backend.account.forms import (
@@ -17,7 +17,7 @@ from backend.account.forms import (
 from backend.auth import activity, models, tokens
 from backend.auth.views import external_url, send_notice, start_new_session
 from backend.extensions import mongo
-from backend.resources import owned_collections
+from backend.resources import owned_documents
 
 blueprint = Blueprint("account", __name__)
 
@@ -99,11 +99,11 @@ def delete_account():
         user_id = current_user.id
         models.delete_user(user_id)  # and its sessions
         activity.forget(user_id)
-        for collection in owned_collections():
-            mongo.db[collection].delete_many({"owner_id": user_id})
+        for collection, query in owned_documents(current_app, user_id):
+            mongo.db[collection].delete_many(query)
         logout_user()
         session.clear()
-        flash("Your account and your widgets are deleted.", "success")
+        flash("Your account and everything in it are deleted.", "success")
         return redirect(url_for("auth.login"))
     return account_page(delete_form=form)
 

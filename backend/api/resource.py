@@ -1,19 +1,18 @@
-"""``BackboneResource``: one class-based view that speaks ``Backbone.sync``.
+"""``BackboneResource``: one class that speaks ``Backbone.sync``, declared once.
 
-Subclass it, name a few attributes, and call :meth:`BackboneResource.register`::
+Subclass it in a file of ``backend/resources/``, name a few attributes, and add
+one line to ``backend/resources/__init__.py``::
 
-    class WidgetResource(BackboneResource):
+    class Widgets(BackboneResource):
         collection = "widgets"
-        public_fields = ("_id", "name", "description", "created_at", "updated_at", "version")
-        add_form_class = WidgetForm
+        item_name = "widget"
+        owner_field = "owner_id"
+        fields = {
+            "name": Line(required=True, max_length=100),
+            "description": Text(max_length=2000),
+        }
         sort_fields = ("name", "created_at", "updated_at")
         search_field = "name"
-        indexes = [IndexModel([("owner_id", 1), ("created_at", -1), ("_id", -1)])]
-
-        def base_query(self):
-            return {"owner_id": current_user.id}
-
-    WidgetResource.register(blueprint, "/api/widgets")
 
 That answers::
 
@@ -24,21 +23,33 @@ That answers::
     PATCH  /api/widgets/<id>    change only the fields sent
     DELETE /api/widgets/<id>    204
 
+and from the same declaration come its validation (a :class:`JSONForm` made
+from ``fields``; set ``add_form_class`` and ``edit_form_class`` for forms of
+your own, as in djangbone), the fields it sends, the indexes its queries need,
+its part of the OpenAPI document (``backend/api/openapi.py``) and the
+description the front end builds its pages from (:meth:`describe`).
+
 Every document carries ``created_at``, ``updated_at`` and ``version``, which the
 resource manages. A PUT or PATCH whose body's ``version`` is not the stored one
 answers 409, one whose ``If-Match`` is not the current ETag answers 412, both
 with the current document, so no update is ever lost.
+
+A resource must say whose its documents are: ``owner_field`` (each belongs to
+the user who made it; to anyone else it does not exist), ``public = True``
+(every logged-in user sees all of them), or a ``base_query`` of its own.
 """
 
 import re
 
 from bson import ObjectId
-from flask import abort, jsonify, make_response, request, url_for
+from flask import Blueprint, abort, jsonify, make_response, request, url_for
 from flask.views import MethodView
 from flask_login import current_user
-from pymongo import ReturnDocument
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from werkzeug.routing import BaseConverter
 
+from backend.api.fields import Line
+from backend.api.forms import JSONForm
 from backend.extensions import csrf, login_manager, mongo
 from backend.serialization import is_int64, utc_now
 
@@ -64,18 +75,29 @@ class ObjectIdConverter(BaseConverter):
 class BackboneResource(MethodView):
     #: MongoDB collection holding the documents.
     collection = None
-    #: Fields sent in responses, ``_id`` and the managed fields included.
+    #: The resource's name in URLs (``/api/<name>``, the app's ``/<name>``); the collection's.
+    name = None
+    #: ``{name: Field}`` (see ``backend/api/fields.py``): the editable fields, in order.
+    fields = None
+    #: Field holding the id of the user a document belongs to.
+    owner_field = None
+    #: True when every logged-in user may see and change every document.
+    public = False
+    #: Singular noun, for messages ("Widget not found.") and the front end.
+    item_name = "item"
+    #: Plural, for headings and navigation; defaults to the name, capitalised.
+    label = None
+    #: Anonymous requests get 401 when true.
+    login_required = True
+
+    #: Fields sent in responses; made from ``fields`` when those are declared.
     public_fields = ("_id", *MANAGED_FIELDS)
-    #: :class:`~backend.api.JSONForm` validating POST bodies.
+    #: :class:`~backend.api.JSONForm` validating POST bodies; made from ``fields``.
     add_form_class = None
     #: Form validating PUT and PATCH bodies; defaults to ``add_form_class``.
     edit_form_class = None
-    #: ``pymongo.IndexModel`` s the collection needs, ensured at start-up.
+    #: ``pymongo.IndexModel`` s the collection needs; made from the owner and sort fields.
     indexes = ()
-    #: Noun used in messages ("Widget not found.").
-    item_name = "Item"
-    #: Anonymous requests get 401 when true.
-    login_required = True
 
     page_size = 20
     max_page_size = 100
@@ -90,20 +112,34 @@ class BackboneResource(MethodView):
     search_field = None
     max_search_length = 100
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not cls.__dict__.get("name"):
+            cls.name = cls.collection
+        if "fields" in cls.__dict__:
+            declare(cls)
+
     def base_query(self):
         """The filter every request of this view is confined to.
 
         Its fields are also stored on every new document, which is how a
         document comes to belong to its owner.
         """
-        return {}
+        return self.owner_query(current_user.id) if self.owner_field else {}
 
     @classmethod
-    def register(cls, app_or_blueprint, url, endpoint=None):
-        """Wire the collection URL and the item URL ``<url>/<id>`` to this view."""
+    def owner_query(cls, user_id):
+        """The filter of ``user_id``'s documents, or None when they are not owned."""
+        return {cls.owner_field: user_id} if cls.owner_field else None
+
+    @classmethod
+    def register(cls, app_or_blueprint, url=None, endpoint=None):
+        """Wire the collection URL (``/api/<name>``) and the item URL ``<url>/<id>``."""
+        check_scope(cls)
         missing = {"_id", *MANAGED_FIELDS} - set(cls.public_fields)
         if missing:
             raise TypeError(f"{cls.__name__}.public_fields must include {sorted(missing)}.")
+        url = url or f"/api/{cls.name}"
         view = cls.as_view(endpoint or cls.collection)
         # Checked in dispatch_request instead, after the login check, so that
         # an expired session answers 401 (log in again), not 403.
@@ -114,8 +150,40 @@ class BackboneResource(MethodView):
         app_or_blueprint.add_url_rule(
             f"{url}/<objectid:item_id>", view_func=view, methods=["GET", "PUT", "PATCH", "DELETE"]
         )
-        mongo.add_indexes(cls.collection, list(cls.indexes))
+
+        def add_indexes(app):
+            app.extensions["mongo"].add_indexes(cls.collection, list(cls.indexes))
+
+        if isinstance(app_or_blueprint, Blueprint):
+            app_or_blueprint.record_once(lambda state: add_indexes(state.app))
+        else:
+            add_indexes(app_or_blueprint)
         return view
+
+    @classmethod
+    def describe(cls):
+        """What the front end builds this resource's pages from (the index's bootstrap)."""
+        search = None
+        if cls.search_field:
+            label = cls.fields[cls.search_field].label.lower()
+            search = {
+                "param": cls.search_param,
+                "field": cls.search_field,
+                "label": f"Search by {label}",
+                "max_length": cls.max_search_length,
+            }
+        return {
+            "name": cls.name,
+            "url": f"/api/{cls.name}",
+            "label": cls.label or cls.name.replace("_", " ").capitalize(),
+            "item_label": cls.item_name.capitalize(),
+            "title_field": next(iter(cls.fields)),
+            "fields": [field.describe() for field in cls.fields.values()],
+            "sorts": sort_options(cls),
+            "default_sort": cls.default_sort,
+            "search": search,
+            "page_size": cls.page_size,
+        }
 
     # Dispatch ------------------------------------------------------------
 
@@ -205,8 +273,10 @@ class BackboneResource(MethodView):
             self.not_found()
         return document
 
-    def serialize(self, document):
-        return {field: document.get(field) for field in self.public_fields}
+    @classmethod
+    def serialize(cls, document):
+        """The document as the API sends it: its public fields, in order."""
+        return {field: document.get(field) for field in cls.public_fields}
 
     def int_param(self, name, default, minimum, maximum):
         value = request.args.get(name)
@@ -313,10 +383,87 @@ class BackboneResource(MethodView):
         return make_response(jsonify(error=message, **extra), status)
 
     def invalid(self, fields):
-        abort(self.error_response(400, f"{self.item_name} is not valid.", fields=fields))
+        abort(
+            self.error_response(400, f"{self.item_name.capitalize()} is not valid.", fields=fields)
+        )
 
     def bad_request(self, message):
         abort(self.error_response(400, message))
 
     def not_found(self):
-        abort(self.error_response(404, f"{self.item_name} not found."))
+        abort(self.error_response(404, f"{self.item_name.capitalize()} not found."))
+
+
+# Declaration ---------------------------------------------------------------
+
+# Names a request body can never write: the id, what the resource manages, and
+# names of the form class's own attributes.
+RESERVED_NAMES = frozenset(
+    {"_id", "id", *MANAGED_FIELDS}
+    | {"data", "errors", "meta", "process", "validate", "populate_obj", "form_errors"}
+)
+MANAGED_SORT_LABELS = {
+    "created_at": ("Oldest first", "Newest first"),
+    "updated_at": ("Least recently updated", "Recently updated"),
+}
+SORT_LABELS = {
+    "string": ("{}, A to Z", "{}, Z to A"),
+    "integer": ("{}, lowest first", "{}, highest first"),
+    "boolean": ("{}: no first", "{}: yes first"),
+}
+
+
+def declare(cls):
+    """Derive what a resource with ``fields`` has not set by hand."""
+    for name, field in cls.fields.items():
+        if name in RESERVED_NAMES or name == cls.owner_field or name.startswith("$"):
+            raise TypeError(f"{cls.__name__}.fields: {name!r} is managed by the resource.")
+        field.bind(name)
+    for name in cls.sort_fields:
+        if name not in cls.fields and name not in MANAGED_FIELDS:
+            raise TypeError(f"{cls.__name__}: {name!r} is not one of its fields.")
+    # q is matched as a substring: only a string field can be searched.
+    if cls.search_field and not isinstance(cls.fields.get(cls.search_field), Line):
+        raise TypeError(
+            f"{cls.__name__}: search_field {cls.search_field!r} is not one of its Line or Text fields."
+        )
+    own = cls.__dict__
+    if "public_fields" not in own:
+        cls.public_fields = ("_id", *cls.fields, *MANAGED_FIELDS)
+    if "add_form_class" not in own:
+        form_fields = {name: field.form_field() for name, field in cls.fields.items()}
+        cls.add_form_class = type(f"{cls.__name__}Form", (JSONForm,), form_fields)
+    if "indexes" not in own and cls.owner_field:
+        # Every list query is {owner: ...} sorted by one field then _id, so one
+        # index per sort field answers it without a collection scan, either way.
+        cls.indexes = [
+            IndexModel([(cls.owner_field, ASCENDING), (field, DESCENDING), ("_id", DESCENDING)])
+            for field in cls.sort_fields
+        ]
+
+
+def check_scope(cls):
+    """Secure by default: a resource must say whose its documents are."""
+    custom_scope = cls.base_query is not BackboneResource.base_query
+    if not (cls.owner_field or cls.public or custom_scope):
+        raise TypeError(
+            f"{cls.__name__} does not say whose its documents are: set owner_field "
+            '(for example "owner_id"), or public = True if every user may see and '
+            "change all of them, or define base_query."
+        )
+    if cls.owner_field and cls.public:
+        raise TypeError(f"{cls.__name__} sets both owner_field and public = True: choose one.")
+
+
+def sort_options(cls):
+    """The list's sort menu: both directions of each sort field, the default first."""
+    options = []
+    for name in cls.sort_fields:
+        if name in MANAGED_SORT_LABELS:
+            ascending, descending = MANAGED_SORT_LABELS[name]
+        else:
+            field = cls.fields[name]
+            ascending, descending = (label.format(field.label) for label in SORT_LABELS[field.type])
+        options += [{"value": name, "label": ascending}, {"value": f"-{name}", "label": descending}]
+    options.sort(key=lambda option: option["value"] != cls.default_sort)
+    return options

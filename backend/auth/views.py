@@ -143,7 +143,7 @@ def verify():
     if registration:
         models.mark_verified(user["_id"])
         activity.record(user["_id"], "email_verified")
-        response = _log_in(models.find_user(user["_id"]), url_for("pages.index"))
+        response = _log_in(models.find_user(user["_id"]), home())
         flash("Your email address is verified. Welcome!", "success")  # in the new session
         return response
     return _change_email(user, email)
@@ -378,4 +378,10 @@ def safe_next_path(next_path):
         and not parts.netloc
         and next_path.isprintable()
     )
-    return next_path if local else url_for("pages.index")
+    return next_path if local else home()
+
+
+def home():
+    """The app's first page. Not url_for("pages.index"): each resource's pages share
+    that endpoint, so it may build /widgets."""
+    return f"{request.script_root}/"

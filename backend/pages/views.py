@@ -6,23 +6,33 @@ from jinja2 import TemplateNotFound
 from pymongo.errors import PyMongoError
 
 from backend.extensions import mongo
-from backend.resources import RESOURCES
 from backend.settings import RETRY_AFTER_SECONDS
 
 blueprint = Blueprint("pages", __name__)
 
-# Routes the front end handles itself (frontend/app/routes.js); each must
-# render the index on reload.
-CLIENT_ROUTES = (
-    "/",
-    *(route for name in RESOURCES for route in (f"/{name}", f"/{name}/new", f"/{name}/<item_id>")),
-)
+# The pages of each resource that the front end shows (frontend/app/routes.js
+# makes the same ones from the resources in the bootstrap); each renders the
+# index, so that reloading it works.
+RESOURCE_ROUTES = ("/{name}", "/{name}/new", "/{name}/<item_id>", "/{name}/<item_id>/edit")
+
+
+@blueprint.record_once
+def add_resource_routes(state):
+    for name in state.app.extensions["resources"]:
+        for route in RESOURCE_ROUTES:
+            state.app.add_url_rule(route.format(name=name), "pages.index", index)
 
 
 @login_required
 def index(**_route_values):
+    bootstrap = {
+        **current_user.to_json(),
+        "resources": [
+            resource.describe() for resource in current_app.extensions["resources"].values()
+        ],
+    }
     try:
-        page = render_template("index.html", bootstrap=current_user.to_json())
+        page = render_template("index.html", bootstrap=bootstrap)
     except TemplateNotFound:
         return render_template(
             "build_missing.html", public_dir=current_app.config["PUBLIC_DIR"]
@@ -31,8 +41,7 @@ def index(**_route_values):
     return page, 200, {"Cache-Control": "no-store"}
 
 
-for route in CLIENT_ROUTES:
-    blueprint.add_url_rule(route, "index", index)
+blueprint.add_url_rule("/", "index", index)
 
 
 @blueprint.route("/healthz")

@@ -1,8 +1,15 @@
-// Each URL here must also render the index on the server
-// (CLIENT_ROUTES in backend/pages/views.py), so that reloading it works.
+const session = require('./lib/session');
+
+// Four pages for each resource the server describes, all shown by
+// controllers/resources-controller.js; '' is the first resource's list.
+// The server renders the index at the same URLs, so reloading any works.
 module.exports = match => {
-  match('', 'widgets#index');
-  match('widgets', 'widgets#index');
-  match('widgets/new', 'widgets#new');
-  match('widgets/:id', 'widgets#show');
+  session.resources().forEach(({name}, index) => {
+    const options = {params: {resource: name}};
+    if (index === 0) match('', 'resources#index', options);
+    match(name, 'resources#index', options);
+    match(`${name}/new`, 'resources#new', options);
+    match(`${name}/:id/edit`, 'resources#edit', options);
+    match(`${name}/:id`, 'resources#show', options);
+  });
 };

@@ -1,11 +1,17 @@
 // Loads the app's modules in Node as the browser gets them: a jsdom window
-// for jQuery, Backbone and Chaplin; .hbs templates compiled when required;
-// and a fake server answering jQuery.ajax, so requests go through every
-// layer the app has (prefilters included) and nothing leaves the process.
+// for jQuery, Backbone and Chaplin, whose bootstrap describes the resources
+// of ./descriptions.js; Brunch's global require, which names every module;
+// .hbs templates compiled when required; and a fake server answering
+// jQuery.ajax, so requests go through every layer the app has (prefilters
+// included) and nothing leaves the process.
 const fs = require('node:fs');
 const path = require('node:path');
 const Handlebars = require('handlebars');
 const {JSDOM} = require('jsdom');
+const {WIDGETS, TASKS} = require('./descriptions');
+
+const APP_DIR = path.join(__dirname, '..', 'app');
+const BOOTSTRAP = {_id: 'u1', email: 'ann@example.com', resources: [WIDGETS, TASKS]};
 
 const PAGE = `<!doctype html>
 <html>
@@ -14,7 +20,7 @@ const PAGE = `<!doctype html>
   <meta name="csrf-token" content="the-csrf-token">
 </head>
 <body>
-  <script id="bootstrap" type="application/json">{"_id": "u1", "email": "ann@example.com"}</script>
+  <script id="bootstrap" type="application/json">${JSON.stringify(BOOTSTRAP)}</script>
   <div id="app"></div>
 </body>
 </html>`;
@@ -23,9 +29,25 @@ const dom = new JSDOM(PAGE, {url: 'http://localhost/widgets?page=2'});
 global.window = dom.window;
 global.document = dom.window.document;
 
+// As brunch-config.js compiles them: for Handlebars' own helpers only.
 require.extensions['.hbs'] = (module, filename) => {
-  module.exports = Handlebars.compile(fs.readFileSync(filename, 'utf8'));
+  const source = fs.readFileSync(filename, 'utf8');
+  module.exports = Handlebars.compile(source, {knownHelpersOnly: true});
 };
+
+// Requires a module of frontend/app by its Brunch name, "models/resource-model".
+function app(name) {
+  return require(path.join(APP_DIR, name));
+}
+
+// Brunch's global require: modules by name, and list(), their file names.
+function moduleNames(dir = APP_DIR) {
+  return fs.readdirSync(dir, {withFileTypes: true}).flatMap(entry => {
+    const file = path.join(dir, entry.name);
+    return entry.isDirectory() ? moduleNames(file) : [path.relative(APP_DIR, file)];
+  });
+}
+dom.window.require = Object.assign(name => app(name), {list: () => moduleNames()});
 
 const $ = require('jquery');
 
@@ -53,14 +75,9 @@ $.ajaxTransport('+*', options => ({
   abort() {},
 }));
 
-// Requires a module of frontend/app by its Brunch name, "models/widget".
-function app(name) {
-  return require(path.join(__dirname, '..', 'app', name));
-}
-
 // Resolves when a jqXHR settles, whichever way.
 function settled(xhr) {
   return new Promise(resolve => xhr.always(() => resolve()));
 }
 
-module.exports = {app, server, settled, window: dom.window};
+module.exports = {app, server, settled, window: dom.window, WIDGETS, TASKS};

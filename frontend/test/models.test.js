@@ -1,11 +1,14 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const {app, server, settled} = require('./helpers');
+const {app, server, settled, WIDGETS, TASKS} = require('./helpers');
 
-const Widget = app('models/widget');
+const resources = app('lib/resources');
 const ajax = app('lib/ajax');
 
 ajax.setup();
+
+const Widget = resources.build(WIDGETS).Model;
+const Task = resources.build(TASKS).Model;
 
 const STORED = {
   _id: '6b041b997e24e19e0d13a7b4',
@@ -20,21 +23,34 @@ test.beforeEach(() => {
   server.requests.length = 0;
 });
 
-test('a widget is identified by _id under /api/widgets', () => {
+test('an item is identified by _id under its resource URL', () => {
   assert.equal(new Widget().url(), '/api/widgets');
   const widget = new Widget({_id: STORED._id});
   assert.equal(widget.id, STORED._id);
   assert.equal(widget.url(), `/api/widgets/${STORED._id}`);
+  assert.equal(widget.path(), `/widgets/${STORED._id}`);
+  assert.equal(new Task({_id: STORED._id}).url(), `/api/tasks/${STORED._id}`);
 });
 
-test('templates get a plain object with formatted dates', () => {
+test('a new item starts with the default of each field', () => {
+  assert.deepEqual(new Widget().attributes, {name: '', description: ''});
+  assert.deepEqual(new Task().attributes, {title: '', notes: '', priority: 0, done: false});
+});
+
+test('templates get a plain object with the title, the path and formatted dates', () => {
   const data = new Widget(STORED).serialize();
   assert.equal(Object.getPrototypeOf(data), Object.prototype);
-  assert.equal(data.name, 'Sprocket');
+  assert.equal(data.title, 'Sprocket');
+  assert.equal(data.path, `/widgets/${STORED._id}`);
   assert.match(data.created, /2026/);
 });
 
-test('saving a new widget POSTs it with the CSRF token', async () => {
+test('an item whose title field is blank is still named', () => {
+  assert.equal(new Task({title: '  '}).title(), 'Untitled');
+  assert.equal(new Task({title: 'Call Ann'}).title(), 'Call Ann');
+});
+
+test('saving a new item POSTs every field with the CSRF token', async () => {
   server.respond = () => ({status: 201, body: STORED});
   const widget = new Widget();
   await settled(widget.save({name: 'Sprocket'}, {wait: true}));
@@ -57,7 +73,7 @@ test('reading sends no CSRF token', async () => {
   assert.equal(widget.get('name'), 'Sprocket');
 });
 
-test('a failed fetch leaves the widget unsynced', async () => {
+test('a failed fetch leaves the item unsynced', async () => {
   server.respond = () => ({status: 404, body: {error: 'Widget not found.'}});
   const widget = new Widget({_id: STORED._id});
   await settled(widget.fetch());

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 from pymongo import MongoClient
 
-from backend.embedded_mongo import free_port
+from devtools.embedded_mongo import free_port
 from tests.servers import wait_until_healthy
 
 from .helpers import VAR_DIRS, register
@@ -66,7 +66,8 @@ def live_var_dir(tmp_path_factory):
 @pytest.fixture(scope="session")
 def live_server(mongo_uri, live_var_dir):
     """The production build served by gunicorn; yields its base URL."""
-    if not (PROJECT_DIR / "public" / "index.html").exists():
+    # PUBLIC_DIR, as the app reads it: a build of one's own, safe from `make build`.
+    if not (Path(os.environ.get("PUBLIC_DIR", PROJECT_DIR / "public")) / "index.html").exists():
         pytest.fail("The front end is not built: run `make build` first.")
     port = free_port()
     database = f"browser_{uuid.uuid4().hex[:12]}"
@@ -83,7 +84,21 @@ def live_server(mongo_uri, live_var_dir):
     }
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen(
-        [gunicorn, "backend:create_app()", "--bind", f"127.0.0.1:{port}", "--threads", "8"],
+        # Every registered resource, and the tests' own (tests/sample_app.py).
+        [
+            gunicorn,
+            "tests.sample_app:create_app()",
+            "--bind",
+            f"127.0.0.1:{port}",
+            # As the image runs it (Dockerfile): every open page holds an
+            # /api/events stream, which holds a thread until its next
+            # keep-alive finds the page gone; and the streams end at once
+            # when the server is told to stop.
+            "--config",
+            "python:backend.live.gunicorn",
+            "--threads",
+            "64",
+        ],
         cwd=PROJECT_DIR,
         env=env,
     )
@@ -139,7 +154,7 @@ def email():
 
 @pytest.fixture
 def page(new_page, email):
-    """A page where a freshly registered user is logged in, at the widget list."""
+    """A page where a freshly registered user is logged in, at the first resource's list."""
     page = new_page()
     register(page, email)
     return page

@@ -1,5 +1,6 @@
 """What the browser tests do again and again, as a user would."""
 
+import re
 from urllib.parse import urlsplit
 
 from tests.outbox import verify_link
@@ -10,11 +11,11 @@ VAR_DIRS = {}
 
 
 def register(page, email, password=PASSWORD):
-    """Register, follow the emailed link, verify: logged in, at the widget list."""
+    """Register, follow the emailed link, verify: logged in, at the app's first page."""
     fill_registration(page, email, password)
     page.get_by_role("heading", name="Check your email").wait_for()
     verify(page, email)
-    page.get_by_role("heading", name="Widgets").wait_for()
+    page.locator("main h1").wait_for()
 
 
 def fill_registration(page, email, password=PASSWORD, confirm=None):
@@ -30,6 +31,7 @@ def verify(page, email):
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(page.url))
     page.goto(verify_link(VAR_DIRS[origin], email))
     page.get_by_role("button", name="Verify and log in").click()
+    page.wait_for_url(lambda url: not urlsplit(url).path.startswith("/verify"))
 
 
 def log_in(page, email, password=PASSWORD):
@@ -38,14 +40,43 @@ def log_in(page, email, password=PASSWORD):
     page.get_by_role("button", name="Log in").click()
 
 
+def csrf_token(page):
+    return page.locator('meta[name="csrf-token"]').get_attribute("content")
+
+
+def api(page, method, url, data=None):
+    """A request to the JSON API as the logged-in user of ``page``; its JSON answer."""
+    response = page.request.fetch(
+        url, method=method, data=data, headers={"X-CSRFToken": csrf_token(page)}
+    )
+    assert response.ok, f"{method} {url}: {response.status} {response.text()}"
+    return response.json() if response.status != 204 else None
+
+
+def create_items(page, resource, *values):
+    """Creates items of ``resource`` (a description) through the API."""
+    return [api(page, "POST", resource["url"], data) for data in values]
+
+
+def field_control(page, resource, field):
+    """A field's control, found by its label as a user would (optional ones say so)."""
+    label = re.escape(field["label"])
+    control = page.get_by_label(re.compile(rf"^{label}( \(optional\))?$"))
+    return control.and_(page.locator(f'[name="{field["name"]}"]'))
+
+
+def fill_form(page, resource, values):
+    for field in resource["fields"]:
+        if field["name"] not in values:
+            continue
+        control = field_control(page, resource, field)
+        value = values[field["name"]]
+        if field["widget"] == "checkbox":
+            control.set_checked(value)
+        else:
+            control.fill(str(value))
+
+
 def create_widgets(page, *names):
-    """Create widgets through the API, as the logged-in user of ``page``."""
-    token = page.locator('meta[name="csrf-token"]').get_attribute("content")
-    widgets = []
-    for name in names:
-        response = page.request.post(
-            "/api/widgets", data={"name": name}, headers={"X-CSRFToken": token}
-        )
-        assert response.status == 201, response.text()
-        widgets.append(response.json())
-    return widgets
+    """Creates widgets with these names through the API."""
+    return [api(page, "POST", "/api/widgets", {"name": name}) for name in names]

@@ -34,6 +34,9 @@ function handleError(event, xhr) {
   mediator.publish('app:error', errorMessage(xhr));
 }
 
+// Also where lib/live.js sends the user when the event stream answers 401.
+exports.loginUrl = loginUrl;
+
 exports.setup = () => {
   $.ajaxPrefilter((options, originalOptions, xhr) => {
     if (!SAFE_METHODS.includes(options.type.toUpperCase())) {

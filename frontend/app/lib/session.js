@@ -1,6 +1,17 @@
 // What the server wrote into the index page for this session.
 
-exports.user = () => JSON.parse(document.getElementById('bootstrap').textContent);
+function bootstrap() {
+  return JSON.parse(document.getElementById('bootstrap').textContent);
+}
+
+exports.user = () => {
+  const {_id, email} = bootstrap();
+  return {_id, email};
+};
+
+// The descriptions of the registered resources, in registry order: what the
+// routes, the header's navigation and every resource page are made from.
+exports.resources = () => bootstrap().resources || [];
 
 exports.csrfToken = () => {
   const meta = document.querySelector('meta[name="csrf-token"]');

@@ -6,21 +6,22 @@ module.exports = View.extend({
 
   listen: {
     'sync collection': 'render',
+    'live:merged collection': 'render', // a live change (lib/live/follow.js)
   },
 
   getTemplateData() {
-    const widgets = this.collection;
-    const {page} = widgets.query;
-    const pages = widgets.pageCount();
-    const first = (page - 1) * widgets.perPage;
+    const list = this.collection;
+    const {page} = list.query;
+    const pages = list.pageCount();
+    const first = (page - 1) * list.perPage;
     return {
-      total: widgets.total,
+      total: list.total,
       from: first + 1,
-      to: first + widgets.length,
+      to: first + list.length,
       page,
       pages,
-      previous: page > 1 && widgets.path({page: Math.min(page - 1, pages)}),
-      next: page < pages && widgets.path({page: page + 1}),
+      previous: page > 1 && list.path({page: Math.min(page - 1, pages)}),
+      next: page < pages && list.path({page: page + 1}),
     };
   },
 });

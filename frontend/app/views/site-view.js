@@ -1,8 +1,9 @@
 const View = require('./base/view');
 const session = require('../lib/session');
 
-// The frame around every page: header with the user and logout, the error
-// banner, a live region for status messages, and the `main` region.
+// The frame around every page: header with a link to each resource, the
+// user and logout, the error banner, a live region for status messages, and
+// the `main` region.
 module.exports = View.extend({
   container: '#app',
   regions: {main: '#main'},
@@ -15,16 +16,25 @@ module.exports = View.extend({
   listen: {
     'app:error mediator': 'showBanner',
     'app:status mediator': 'announce',
-    // A new page starts with a clean slate.
-    'dispatcher:dispatch mediator': 'hideBanner',
+    'dispatcher:dispatch mediator': 'dispatched',
   },
 
   getTemplateData() {
     return {
       user: session.user(),
+      resources: session.resources(),
       csrfToken: session.csrfToken(),
       appName: session.appName(),
     };
+  },
+
+  // A new page starts with a clean slate, and the header says whose it is.
+  dispatched(controller, params) {
+    this.hideBanner();
+    for (const link of this.el.querySelectorAll('.site-sections a')) {
+      if (link.dataset.resource === params.resource) link.setAttribute('aria-current', 'page');
+      else link.removeAttribute('aria-current');
+    }
   },
 
   showBanner(message) {

@@ -5,4 +5,8 @@ module.exports = Chaplin.CollectionView.extend({
   // Items appear at once: no fade-in for a page of results.
   animationDuration: 0,
   getTemplateFunction: View.prototype.getTemplateFunction,
+
+  getTemplateData() {
+    return View.templateData(this, Chaplin.CollectionView);
+  },
 });

@@ -1,0 +1,72 @@
+const {mediator, utils} = require('chaplin');
+const View = require('../base/view');
+
+// A field's value as the detail page reads it out.
+function shown(field, value) {
+  if (field.widget === 'checkbox') return {text: value ? 'Yes' : 'No'};
+  const text = value == null ? '' : String(value);
+  return text.trim() === '' ? {text: 'None', empty: true} : {text};
+}
+
+// One item: "Loading…", then its fields with Edit and Delete; or "not
+// found". Renders from the model whenever it changes.
+module.exports = View.extend({
+  template: require('../../templates/resource/detail'),
+
+  events: {
+    'click .resource-delete': 'delete',
+  },
+
+  listen: {
+    'synced model': 'render',
+    'change model': 'render',
+    'error model': 'failed',
+    'live:deleted model': 'deletedElsewhere', // lib/live/follow.js
+  },
+
+  getTemplateData() {
+    return Object.assign(View.prototype.getTemplateData.call(this), {
+      missing: this.missing,
+      fields: this.shownFields(),
+    });
+  },
+
+  // Every field but the title, which is the heading.
+  shownFields() {
+    const {fields, title_field} = this.resource.description;
+    return fields
+      .filter(field => field.name !== title_field)
+      .map(field =>
+        Object.assign(
+          {name: field.name, label: field.label, multiline: field.widget === 'textarea'},
+          shown(field, this.model.get(field.name)),
+        ),
+      );
+  },
+
+  delete() {
+    const title = this.model.title();
+    const {itemNoun, path} = this.resource.labels;
+    if (!window.confirm(`Delete the ${itemNoun} “${title}”? This cannot be undone.`)) return;
+    this.model.destroy({wait: true}).done(() => {
+      mediator.publish('app:status', `Deleted “${title}”.`);
+      utils.redirectTo({url: path});
+    });
+  },
+
+  // Deleted by another client while shown: as if it could not be found,
+  // announced, and the focus (if it was here) on the new heading.
+  deletedElsewhere() {
+    mediator.publish('app:status', `“${this.model.title()}” was deleted.`);
+    if (this.el.contains(document.activeElement)) this.focusTarget = 'heading';
+    this.missing = true;
+    this.render();
+  },
+
+  failed(model, xhr) {
+    if (xhr.status === 404) {
+      this.missing = true;
+      this.render();
+    }
+  },
+});
