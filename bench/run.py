@@ -277,18 +277,8 @@ def register(base, email, db):
     Registering logs nobody in: the account is verified by its emailed link,
     which a production server without SMTP_HOST never sends, so the harness
     marks the account verified itself, then logs in through the login form.
-    Production cookies are Secure, so the harness keeps them itself over http.
     """
-    jar = {}
-
-    def call(method, path, **kwargs):
-        headers = {"Cookie": cookie_header(jar)} if jar else {}
-        response = requests.request(
-            method, base + path, headers=headers, allow_redirects=False, timeout=30, **kwargs
-        )
-        set_cookies(jar, response)
-        return response
-
+    jar, call = _browser(base)
     page = call("GET", "/register")
     form = {
         "email": email,
@@ -300,6 +290,44 @@ def register(base, email, db):
     if response.status_code != 200 or db.users.count_documents({"email": email}) != 1:
         raise RuntimeError(f"registration failed: {response.status_code} {response.text[:300]}")
     db.users.update_one({"email": email}, {"$set": {"email_verified": True}})
+    return _log_in(jar, call, email)
+
+
+def another_user(base, email, db, like):
+    """Another verified account with the password of ``like`` (its bcrypt hash
+    copied), logged in through the form: (Cookie header, CSRF token). Hundreds
+    registered from one address would meet the throttle of registrations."""
+    model = db.users.find_one({"email": like})
+    db.users.insert_one(
+        {
+            "email": email,
+            "password_hash": model["password_hash"],
+            "email_verified": True,
+            "created_at": model["created_at"],
+            "last_login_at": None,
+        }
+    )
+    jar, call = _browser(base)
+    return _log_in(jar, call, email)
+
+
+def _browser(base):
+    """A cookie jar and a request function that keeps it (production cookies are
+    Secure, so the harness keeps them itself over http)."""
+    jar = {}
+
+    def call(method, path, **kwargs):
+        headers = {"Cookie": cookie_header(jar)} if jar else {}
+        response = requests.request(
+            method, base + path, headers=headers, allow_redirects=False, timeout=30, **kwargs
+        )
+        set_cookies(jar, response)
+        return response
+
+    return jar, call
+
+
+def _log_in(jar, call, email):
     login = {
         "email": email,
         "password": PASSWORD,

@@ -40,6 +40,7 @@ sys.path.insert(0, str(BENCH))
 from run import (  # noqa: E402  (bench/run.py: the harness's processes, data and wrk)
     Processes,
     Server,
+    another_user,
     ensure_wrk,
     insert_batched,
     log,
@@ -193,7 +194,7 @@ def measure(args, out):
         wait_for_http(base + "/healthz", server_process)
         db = client["bench_streams"]
 
-        cookie, csrf = register(base, "bench@bench.example")
+        cookie, csrf = register(base, "bench@bench.example", db)
         owner = db.users.find_one({"email": "bench@bench.example"})["_id"]
         db.widgets.create_indexes(Widgets.indexes)
         seeded = widget_documents(owner, 200)
@@ -203,7 +204,10 @@ def measure(args, out):
         server.cookie, server.csrf = cookie, csrf
 
         log(f"registering {args.streams} users, one stream each")
-        cookies = [register(base, f"stream{n}@bench.example")[0] for n in range(args.streams)]
+        cookies = [
+            another_user(base, f"stream{n}@bench.example", db, like="bench@bench.example")[0]
+            for n in range(args.streams)
+        ]
         stream_owners = [u["_id"] for u in db.users.find({"email": {"$regex": "^stream"}})]
         their_docs = [widget_documents(o, 1, prefix="Stream user's")[0] for o in stream_owners]
         insert_batched(db.widgets, their_docs)

@@ -14,6 +14,7 @@ from pathlib import Path
 from backend.mail import deliver_due
 
 APPS = {}  # VAR_DIR -> the app whose outbox it is (see conftest's app fixture)
+VAR_DIRS = {}  # a served app's base URL -> its VAR_DIR (see tests/servers.py)
 WAIT_SECONDS = 10
 
 
@@ -58,3 +59,17 @@ def reset_link(var_dir, to, after=0):
 def verify_link(var_dir, to, after=0):
     """The path of the verification link in the last email to ``to``."""
     return link(var_dir, to, "/verify/", after)
+
+
+def verify_by_email(http, url, email):
+    """Follow, with the ``requests`` session ``http``, the verification link emailed to
+    ``email`` by the app served at ``url``, and press its button: logged in."""
+    from tests.conftest import csrf_token_from
+
+    path = verify_link(VAR_DIRS[url], email)
+    page = http.get(f"{url}{path}", timeout=10)
+    assert page.status_code == 200, page.text
+    data = {"csrf_token": csrf_token_from(page.text)}
+    response = http.post(f"{url}/verify", data=data, allow_redirects=False, timeout=10)
+    assert response.status_code == 302, response.text
+    return response

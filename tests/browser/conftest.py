@@ -7,6 +7,7 @@ user. Set ``CHROMIUM_PATH`` to use another Chromium or Chrome.
 """
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -14,13 +15,15 @@ import uuid
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from pymongo import MongoClient
 
 from devtools.embedded_mongo import free_port
+from tests.conftest import create_verified_user
+from tests.sample_app import create_app
 from tests.servers import wait_until_healthy
 
-from .helpers import VAR_DIRS, register
+from .helpers import VAR_DIRS, log_in
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -64,13 +67,18 @@ def live_var_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def live_server(mongo_uri, live_var_dir):
+def live_database():
+    return f"browser_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="session")
+def live_server(mongo_uri, live_var_dir, live_database):
     """The production build served by gunicorn; yields its base URL."""
     # PUBLIC_DIR, as the app reads it: a build of one's own, safe from `make build`.
     if not (Path(os.environ.get("PUBLIC_DIR", PROJECT_DIR / "public")) / "index.html").exists():
         pytest.fail("The front end is not built: run `make build` first.")
     port = free_port()
-    database = f"browser_{uuid.uuid4().hex[:12]}"
+    database = live_database
     env = {
         **os.environ,
         "APP_ENV": "test",
@@ -152,9 +160,32 @@ def email():
     return f"user-{uuid.uuid4().hex[:8]}@example.com"
 
 
+@pytest.fixture(scope="session")
+def accounts(mongo_uri, live_database, live_var_dir):
+    """Makes verified accounts in the live server's database, as `flask create-user` does:
+    registering each test's user through the form would soon meet the throttle of
+    registrations from one address (tests/browser/test_accounts_ui.py registers)."""
+    app = create_app(
+        {
+            "APP_ENV": "test",
+            "MONGO_URI": mongo_uri,
+            "MONGO_DATABASE": live_database,
+            "SECRET_KEY": "browser-test-secret-key",
+            "BCRYPT_ROUNDS": "4",
+            "VAR_DIR": str(live_var_dir),
+        }
+    )
+    yield lambda email: create_verified_user(app, email)
+    app.extensions["mongo"].close()
+
+
 @pytest.fixture
-def page(new_page, email):
-    """A page where a freshly registered user is logged in, at the first resource's list."""
+def page(new_page, email, accounts):
+    """A page where a fresh user is logged in, at the first resource's list."""
+    accounts(email)
     page = new_page()
-    register(page, email)
+    page.goto("/login")
+    log_in(page, email)
+    page.locator("main h1").wait_for()
+    expect(page).not_to_have_url(re.compile(r"/login"))
     return page
