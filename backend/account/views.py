@@ -9,12 +9,16 @@ from flask import Blueprint, current_app, flash, redirect, render_template, sess
 from flask_login import current_user, login_required, logout_user
 
 from backend.account.forms import (
+    AddPasskeyForm,
     ChangeEmailForm,
     ChangePasswordForm,
     DeleteAccountForm,
+    DisableTotpForm,
     EndSessionsForm,
+    RecoveryCodesForm,
+    RemovePasskeyForm,
 )
-from backend.auth import activity, models, tokens
+from backend.auth import activity, models, passkeys, tokens, twofactor
 from backend.auth.views import external_url, send_notice, start_new_session
 from backend.extensions import mongo
 from backend.resources import owned_documents
@@ -99,6 +103,7 @@ def delete_account():
         user_id = current_user.id
         models.delete_user(user_id)  # and its sessions
         activity.forget(user_id)
+        passkeys.forget(user_id)
         for collection, query in owned_documents(current_app, user_id):
             mongo.db[collection].delete_many(query)
         logout_user()
@@ -116,14 +121,27 @@ def account_page(**submitted):
         "password_form": ChangePasswordForm,
         "sessions_form": EndSessionsForm,
         "delete_form": DeleteAccountForm,
+        "totp_disable_form": DisableTotpForm,
+        "recovery_form": RecoveryCodesForm,
+        "passkey_form": AddPasskeyForm,
+        "passkey_remove_form": RemovePasskeyForm,
     }
     forms = {name: submitted.get(name) or form(formdata=None) for name, form in forms.items()}
     other_sessions = models.count_sessions(current_user.id, besides=current_user.session_id)
+    user = models.find_user(current_user.id)
     page = render_template(
         "account/account.html",
         other_sessions=other_sessions,
+        totp_on=twofactor.is_totp_on(user),
+        two_factor_on=twofactor.is_on(user),
+        recovery_codes_left=twofactor.recovery_codes_left(user),
+        passkeys=passkeys.of_user(current_user.id),
         activity=activity.recent(current_user.id),
         **forms,
     )
     wait = max(form.retry_after for form in forms.values())
     return (page, 429, {"Retry-After": str(wait)}) if wait else page
+
+
+# The two-factor settings' routes, on this blueprint.
+from backend.account import twofactor_views  # noqa: E402, F401

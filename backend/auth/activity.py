@@ -39,6 +39,15 @@ DESCRIPTIONS = {
     "email_changed": "Email address changed",
     "sessions_ended": "Logged out of all other sessions",
     "logout": "Logged out",
+    "login_passkey": "Logged in with a passkey",
+    "second_factor_failed": "Failed login (wrong second factor, after the right password)",
+    "recovery_code_used": "Logged in with a recovery code",
+    "totp_enabled": "Two-factor login with an authenticator app turned on",
+    "totp_disabled": "Two-factor login with an authenticator app turned off",
+    "recovery_codes_made": "New recovery codes made",
+    "passkey_added": "Passkey added",
+    "passkey_removed": "Passkey removed",
+    "second_factor_check_failed": "Wrong code on the account page",
 }
 
 

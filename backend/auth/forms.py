@@ -2,7 +2,7 @@
 
 from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField
+from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 from zxcvbn import zxcvbn
 
@@ -113,3 +113,20 @@ class ResetPasswordForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button: emailed links act on a POST, never on the GET a mail scanner makes."""
+
+
+CODE_MAX_LENGTH = 32
+
+
+def code_field(label="Code"):
+    return StringField(
+        label,
+        validators=[DataRequired(), Length(max=CODE_MAX_LENGTH)],
+        description="The 6 digits your authenticator app shows, or one of your recovery codes.",
+    )
+
+
+class SecondStepForm(FlaskForm):
+    """The second step of a login: a TOTP code or a recovery code."""
+
+    code = code_field()

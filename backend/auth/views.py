@@ -7,8 +7,12 @@ the same time for every address (the email goes through the outbox, never
 inside the request; see backend/mail.py), and each is throttled.
 """
 
+import hashlib
+import time
 from urllib.parse import urlsplit
 
+from bson import ObjectId
+from bson.errors import InvalidId
 from flask import (
     Blueprint,
     current_app,
@@ -21,7 +25,7 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
-from backend.auth import activity, models, tokens
+from backend.auth import activity, models, passkeys, tokens, twofactor
 from backend.auth.forms import (
     EMAIL_MAX_LENGTH,
     PASSWORD_MAX_LENGTH,
@@ -32,6 +36,7 @@ from backend.auth.forms import (
     RegisterForm,
     ResendVerificationForm,
     ResetPasswordForm,
+    SecondStepForm,
     password_problems,
 )
 from backend.auth.throttle import Throttle, wait_message
@@ -59,6 +64,19 @@ TOO_MANY_REGISTRATIONS = "Too many registrations."
 RESEND_EMAIL_THROTTLE = Throttle("resend-email", free_attempts=3)
 RESEND_CLIENT_THROTTLE = Throttle("resend-client", free_attempts=10)
 TOO_MANY_RESENDS = "Too many requests for a link."
+# The second step of a login: wrong codes are counted per account (and per device
+# cookie, as passwords are) apart from the password's counter, which a right
+# password clears; whoever knows the password still gets only a few guesses.
+SECOND_FACTOR_THROTTLE = Throttle("second-factor", free_attempts=5)
+SECOND_FACTOR_DEVICE_THROTTLE = Throttle("second-factor-device", free_attempts=5)
+WRONG_CODE = "That code is not right, or it was used already."
+TOO_MANY_CODES = "Too many wrong codes."
+TOO_MANY_PASSKEY_LOGINS = "Too many failed logins."
+# The half-done login (the password was right, the second factor is asked for)
+# waits in the signed session cookie, bound to the password hash, this long.
+PENDING_LOGIN_KEY = "pending_login"
+PENDING_LOGIN_MAX_AGE = 5 * 60
+WEBAUTHN_CHALLENGE_KEY = "webauthn_challenge"
 # Where a token from an emailed link waits once it has left the URL.
 RESET_TOKEN_KEY = "reset_token"  # noqa: S105  # nosec B105 (a session key)
 VERIFY_TOKEN_KEY = "verify_token"  # noqa: S105  # nosec B105
@@ -194,8 +212,179 @@ def login():
             if not models.is_verified(user):
                 activity.record(user["_id"], "login_unverified")
                 return render_template("auth/login.html", form=form, unverified=True)
-            return _log_in(user, form.next.data, new_browser=device is None)
+            return _password_accepted(user, form.next.data, new_browser=device is None)
     return render_template("auth/login.html", form=form)
+
+
+def _password_accepted(user, next_path, new_browser):
+    """Logged in, or (two-factor login on) sent to the second step, with no session yet."""
+    if not twofactor.is_on(user):
+        return _log_in(user, next_path, new_browser=new_browser)
+    session[PENDING_LOGIN_KEY] = {
+        "user": str(user["_id"]),
+        "state": _pending_state(user),
+        "next": next_path or "",
+        "new_browser": new_browser,
+        "at": int(time.time()),
+    }
+    return redirect(url_for("auth.second_step"))
+
+
+def _pending_state(user):
+    # A password changed or reset meanwhile ends the half-done login.
+    return hashlib.sha256(user["password_hash"].encode()).hexdigest()[:32]
+
+
+def _pending_login():
+    """``(user, pending)`` of a live half-done login, else None."""
+    pending = session.get(PENDING_LOGIN_KEY)
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_LOGIN_MAX_AGE:
+        return None
+    try:
+        user = models.find_user(ObjectId(pending.get("user")))
+    except (InvalidId, TypeError):
+        return None
+    if user is None or pending.get("state") != _pending_state(user):
+        return None
+    return user, pending
+
+
+def _second_factor_throttles(user):
+    device = tokens.device_nonce(request.cookies.get(tokens.DEVICE_COOKIE), user["email"])
+    account = (
+        (SECOND_FACTOR_DEVICE_THROTTLE, f"{user['_id']}:{device}")
+        if device
+        else (SECOND_FACTOR_THROTTLE, str(user["_id"]))
+    )
+    return account, (CLIENT_THROTTLE, request.remote_addr)
+
+
+def _second_factor_passed(user, pending, throttles):
+    throttles[0][0].reset(throttles[0][1])
+    CLIENT_THROTTLE.refund(request.remote_addr)
+    session.pop(PENDING_LOGIN_KEY, None)
+    return _log_in(user, pending["next"], new_browser=pending["new_browser"])
+
+
+@blueprint.route("/login/second-step", methods=["GET", "POST"])
+def second_step():
+    """After the right password: a code from the authenticator app, a recovery code or
+    a passkey. Server-rendered; no session exists until this step is passed."""
+    found = _pending_login()
+    if found is None:
+        session.pop(PENDING_LOGIN_KEY, None)
+        flash("Your login has expired. Log in again.", "error")
+        return redirect(url_for("auth.login"))
+    user, pending = found
+    form = SecondStepForm()
+    context = {
+        "totp": twofactor.is_totp_on(user),
+        "passkeys": passkeys.count(user["_id"]) > 0,
+        "recovery_codes": twofactor.recovery_codes_left(user) > 0,
+    }
+    if form.validate_on_submit():
+        throttles = _second_factor_throttles(user)
+        if refusal := _refuse_if_throttled(
+            throttles, form, "auth/second_step.html", TOO_MANY_CODES, **context
+        ):
+            return refusal
+        method = twofactor.use_code(user, form.code.data)
+        if method is None:
+            activity.record(user["_id"], "second_factor_failed")
+            form.code.errors.append(WRONG_CODE)
+        else:
+            if method == "recovery":
+                activity.record(user["_id"], "recovery_code_used")
+                left = twofactor.recovery_codes_left(models.find_user(user["_id"]))
+                send_notice(
+                    "auth/email/recovery_code_used.txt",
+                    user["email"],
+                    "A recovery code was used",
+                    left=left,
+                )
+            return _second_factor_passed(user, pending, throttles)
+    return render_template("auth/second_step.html", form=form, **context)
+
+
+@blueprint.post("/login/second-step/passkey/options")  # CSRFProtect checks X-CSRFToken
+def second_step_passkey_options():
+    found = _pending_login()
+    if found is None:
+        return {"error": "Your login has expired. Log in again."}, 400
+    options, key = passkeys.authentication_options(found[0])
+    session[WEBAUTHN_CHALLENGE_KEY] = key
+    return current_app.response_class(options, mimetype="application/json")
+
+
+@blueprint.post("/login/second-step/passkey")
+def second_step_passkey():
+    found = _pending_login()
+    if found is None:
+        return {"error": "Your login has expired. Log in again."}, 400
+    user, pending = found
+    throttles = _second_factor_throttles(user)
+    if wait := _claim_json(throttles):
+        return {"error": f"{TOO_MANY_CODES} {wait_message(wait)}"}, 429, {"Retry-After": str(wait)}
+    try:
+        passkeys.authenticate(session.pop(WEBAUTHN_CHALLENGE_KEY, None), _json_body(), user)
+    except passkeys.PasskeyError as error:
+        activity.record(user["_id"], "second_factor_failed")
+        return {"error": str(error)}, 400
+    return _as_json(_second_factor_passed(user, pending, throttles))
+
+
+@blueprint.post("/login/passkey/options")  # CSRFProtect checks X-CSRFToken
+def passkey_login_options():
+    options, key = passkeys.authentication_options()
+    session[WEBAUTHN_CHALLENGE_KEY] = key
+    return current_app.response_class(options, mimetype="application/json")
+
+
+@blueprint.post("/login/passkey")
+def passkey_login():
+    """A login with a passkey alone: it is two factors in one (the device, and the
+    fingerprint or PIN that unlocks it: user verification is required)."""
+    throttles = ((CLIENT_THROTTLE, request.remote_addr),)
+    if wait := _claim_json(throttles):
+        message = f"{TOO_MANY_PASSKEY_LOGINS} {wait_message(wait)}"
+        return {"error": message}, 429, {"Retry-After": str(wait)}
+    body = _json_body()
+    try:
+        user, _passkey = passkeys.authenticate(session.pop(WEBAUTHN_CHALLENGE_KEY, None), body)
+    except passkeys.PasskeyError as error:
+        return {"error": str(error)}, 400
+    CLIENT_THROTTLE.refund(request.remote_addr)
+    if not models.is_verified(user):
+        return {"error": "Verify your email address first."}, 400
+    device = tokens.device_nonce(request.cookies.get(tokens.DEVICE_COOKIE), user["email"])
+    next_path = body.get("next") if isinstance(body.get("next"), str) else ""
+    return _as_json(_log_in(user, next_path, new_browser=device is None, method="passkey"))
+
+
+def _json_body():
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else {}
+
+
+def _claim_json(throttles):
+    """As _refuse_if_throttled, for the JSON steps: the seconds to wait, or 0."""
+    claimed = []
+    for throttle, key in throttles:
+        if wait := throttle.claim(key):
+            for earlier, earlier_key in claimed:
+                earlier.refund(earlier_key)
+            return wait
+        claimed.append((throttle, key))
+    return 0
+
+
+def _as_json(response):
+    """A redirect made for a form, as the JSON answer a script follows: the same cookies."""
+    location = response.headers.pop("Location")
+    response.status_code = 200
+    response.mimetype = "application/json"
+    response.set_data(current_app.json.dumps({"redirect": location}))
+    return response
 
 
 @blueprint.route("/logout", methods=["POST"])  # CSRFProtect checks the token
@@ -207,7 +396,7 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-def _log_in(user_document, next_path, new_browser=False):
+def _log_in(user_document, next_path, new_browser=False, method=None):
     if new_browser and user_document.get("last_login_at"):
         # Not the first login ever: the owner wants to hear of a browser never seen.
         activity.record(user_document["_id"], "login_new_browser")
@@ -219,7 +408,7 @@ def _log_in(user_document, next_path, new_browser=False):
             ip=request.remote_addr,
         )
     else:
-        activity.record(user_document["_id"], "login")
+        activity.record(user_document["_id"], "login_passkey" if method == "passkey" else "login")
     models.record_login(user_document["_id"])
     start_new_session(user_document)
     response = redirect(safe_next_path(next_path))
@@ -353,7 +542,7 @@ def send_notice(template, to, subject, bare=False, **context):
     queue_mail(to, subject if bare else f"{subject} · {app_name}", body)
 
 
-def _refuse_if_throttled(throttles, form, template, message):
+def _refuse_if_throttled(throttles, form, template, message, **context):
     """The form again with 429 if any (throttle, key) must wait, else None, each key
     having counted one attempt (claimed atomically: see backend/auth/throttle.py)."""
     claimed = []
@@ -362,7 +551,8 @@ def _refuse_if_throttled(throttles, form, template, message):
             for earlier, earlier_key in claimed:
                 earlier.refund(earlier_key)  # this attempt is not made after all
             form.form_errors.append(f"{message} {wait_message(wait)}")
-            return render_template(template, form=form), 429, {"Retry-After": str(wait)}
+            page = render_template(template, form=form, **context)
+            return page, 429, {"Retry-After": str(wait)}
         claimed.append((throttle, key))
     return None
 
