@@ -23,6 +23,7 @@ import time
 import pyotp
 import segno
 
+from backend.auth import passkeys
 from backend.extensions import mongo
 from backend.serialization import utc_now
 
@@ -69,8 +70,6 @@ def is_totp_on(user):
 
 def is_on(user):
     """Does the user's login need a second step?"""
-    from backend.auth import passkeys
-
     return is_totp_on(user) or passkeys.count(user["_id"]) > 0
 
 

@@ -40,7 +40,8 @@ SORTABLE = ("str", "int")
 # tests/test_scaffold.py checks this against the app's URLs and collections.
 RESERVED_NAMES = frozenset(
     {"api", "static", "login", "logout", "register", "verify", "password", "account", "healthz"}
-    | {"users", "sessions", "attempts", "outbox", "security_events"}
+    | {"users", "sessions", "attempts", "outbox", "security_events", "passkeys"}
+    | {"webauthn_challenges"}
 )
 # Stored by BackboneResource itself, or names a JSONForm has already.
 RESERVED_FIELDS = frozenset(
