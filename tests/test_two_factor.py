@@ -337,3 +337,21 @@ def test_matching_step_allows_one_step_of_drift_either_way():
         assert twofactor.matching_step(secret, totp.at(now + 30 * offset), now) == current + offset
     assert twofactor.matching_step(secret, totp.at(now + 60), now) is None
     assert twofactor.matching_step(secret, "abcdef", now) is None
+
+
+def test_the_codes_page_s_download_button_works_with_its_own_token(alice):
+    page = alice.client.get("/account/totp").get_data(as_text=True)
+    secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+    token = re.search(r'name="totp-csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    shown = alice.client.post(
+        "/account/totp", data={"totp-csrf_token": token, "totp-code": pyotp.TOTP(secret).now()}
+    ).get_data(as_text=True)
+    codes = re.search(r'name="codes" value="([^"]+)"', shown).group(1)
+
+    response = alice.client.post(
+        "/account/recovery-codes/download",
+        data={"csrf_token": csrf_token_from(shown), "codes": codes},
+    )
+
+    assert response.status_code == 200
+    assert codes.split()[0] in response.get_data(as_text=True)

@@ -17,6 +17,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -421,6 +422,9 @@ def start_new_session(user_document):
     if current_user.is_authenticated:
         models.end_session(current_user.session_id)
     session.clear()  # a fresh session (and CSRF token) for the new login
+    g.pop(
+        "csrf_token", None
+    )  # Flask-WTF's copy for this request: a page rendered now gets a new one
     session.permanent = True
     login_user(models.start_session(user_document))
 
