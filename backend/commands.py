@@ -4,6 +4,7 @@ import click
 from flask import current_app
 
 from backend.assets import MANIFEST_NAME, write_manifest
+from backend.auth import activity, passkeys, twofactor
 from backend.auth import models as auth
 from backend.extensions import mongo
 from backend.mail import deliver_due
@@ -13,7 +14,7 @@ SEED_COUNT = 25
 
 
 def register_commands(app):
-    for command in (init_db, create_user, seed, send_mail, assets_manifest):
+    for command in (init_db, create_user, reset_two_factor, seed, send_mail, assets_manifest):
         app.cli.add_command(command)
 
 
@@ -34,6 +35,22 @@ def create_user(email, password):
     except auth.EmailTaken:
         raise click.ClickException(f"A user with the email {email} already exists.") from None
     click.echo(f"Created {auth.normalize_email(email)}.")
+
+
+@click.command("reset-two-factor")
+@click.argument("email")
+def reset_two_factor(email):
+    """Turn EMAIL's two-factor login off (app, recovery codes, passkeys), for an owner who
+    lost them all and proved who they are to you: a password reset never does it."""
+    user = auth.find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user has the email {email}.")
+    twofactor.disable_totp(user["_id"])
+    twofactor.forget_recovery_codes(user["_id"])
+    passkeys.forget(user["_id"])
+    auth.end_sessions(user["_id"])
+    activity.record(user["_id"], "two_factor_reset")
+    click.echo(f"Two-factor login is off for {user['email']}, and every session has ended.")
 
 
 @click.command("send-mail")

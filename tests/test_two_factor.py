@@ -355,3 +355,19 @@ def test_the_codes_page_s_download_button_works_with_its_own_token(alice):
 
     assert response.status_code == 200
     assert codes.split()[0] in response.get_data(as_text=True)
+
+
+def test_the_administrator_can_turn_it_off_for_an_owner_who_lost_everything(app, totp_alice, db):
+    alice, _secret, _codes = totp_alice
+    runner = app.test_cli_runner()
+
+    with app.app_context():
+        result = runner.invoke(args=["reset-two-factor", "Alice@Example.com"])
+        unknown = runner.invoke(args=["reset-two-factor", "nobody@example.com"])
+
+    assert result.exit_code == 0, result.output
+    assert unknown.exit_code != 0 and "No user" in unknown.output
+    stored = db.users.find_one({"email": alice.email})
+    assert "totp" not in stored and "recovery_codes" not in stored
+    assert not logged_in(alice.client)
+    assert log_in(fresh_client(app).client, alice.email).headers["Location"] == "/"

@@ -48,6 +48,7 @@ DESCRIPTIONS = {
     "passkey_added": "Passkey added",
     "passkey_removed": "Passkey removed",
     "second_factor_check_failed": "Wrong code on the account page",
+    "two_factor_reset": "Two-factor login turned off by the site's administrator",
 }
 
 
