@@ -40,7 +40,7 @@ def passkey_login(client, authenticator, **kwargs):
 
 def page_token(html):
     """The CSRF token the page's passkey button sends."""
-    return re.search(r'data-csrf-token="([^"]+)"', html).group(1)
+    return csrf_token_from(html)
 
 
 @pytest.fixture

@@ -105,7 +105,7 @@
       button.hidden = true;
       return;
     }
-    const token = button.dataset.csrfToken;
+    const token = document.querySelector('input[name$="csrf_token"]').value;
     button.addEventListener('click', () => {
       showError('', button);
       button.disabled = true;
