@@ -88,6 +88,11 @@
     if (error && error.name === 'NotAllowedError') {
       return 'The passkey was not used (cancelled, or timed out).';
     }
+    if (error && error.name === 'SecurityError') {
+      // An IP address (http://127.0.0.1:8000) cannot be a relying party's id.
+      const local = `http://localhost${window.location.port ? `:${window.location.port}` : ''}`;
+      return `Passkeys do not work at this address. In development, open ${local} instead.`;
+    }
     return error && error.message ? error.message : 'Something went wrong. Try again.';
   };
 
