@@ -89,3 +89,12 @@ def test_log_in_with_the_password_then_the_passkey_as_the_second_step(localhost_
 
     page.wait_for_url(lambda url: "/login" not in url)
     expect(page.get_by_role("heading", name="Widgets")).to_be_visible()  # logged in
+
+
+def test_at_an_ip_address_the_login_page_says_to_open_localhost(new_page):
+    page = new_page()  # http://127.0.0.1:<port>
+    page.goto("/login")
+
+    page.get_by_role("button", name="Sign in with a passkey").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("open http://localhost:")
