@@ -60,7 +60,7 @@ RESEND_EMAIL_THROTTLE = Throttle("resend-email", free_attempts=3)
 RESEND_CLIENT_THROTTLE = Throttle("resend-client", free_attempts=10)
 TOO_MANY_RESENDS = "Too many requests for a link."
 # Where a token from an emailed link waits once it has left the URL.
-RESET_TOKEN_KEY = "reset_token"  # noqa: S105  # nosec B105 (a session key)
+RESET_TOKEN_KEY = "reset_token"  # noqa: S105  # nosec B105
 VERIFY_TOKEN_KEY = "verify_token"  # noqa: S105  # nosec B105
 
 
