@@ -37,6 +37,7 @@ module.exports = View.extend({
   events: {
     submit: 'save',
     'click .form-cancel': 'cancel',
+    keydown: 'escape',
     'click .load-current': 'loadCurrent',
   },
 
@@ -115,10 +116,12 @@ module.exports = View.extend({
     if (this.saving) return;
     this.showErrors({});
     this.setSaving(true);
+    const {itemLabel} = this.resource.labels;
+    const done = this.model.isNew() ? `${itemLabel} created.` : 'Changes saved.';
     this.model
       .save(this.values(), {wait: true})
       .done(() => {
-        mediator.publish('app:status', `${this.resource.labels.itemLabel} saved.`);
+        mediator.publish('app:status', done);
         this.trigger('saved', this.model);
       })
       .fail(xhr => this.failed(xhr))
@@ -127,6 +130,11 @@ module.exports = View.extend({
 
   cancel() {
     this.trigger('cancel');
+  },
+
+  // Escape leaves the form as Cancel does (not while a dialog is open on it).
+  escape(event) {
+    if (event.key === 'Escape' && !event.defaultPrevented && !this.loading()) this.cancel();
   },
 
   failed(xhr) {
