@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import create_widgets, register
+from .helpers import create_widgets, log_in, register
 
 pytestmark = pytest.mark.browser
 
@@ -296,3 +296,25 @@ def test_server_forms_focus_the_first_field_then_the_first_invalid_one(new_page,
     page.get_by_label("Confirm").fill("something else entirely")
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_label("Confirm")).to_be_focused()
+
+
+def test_a_draft_is_kept_through_logging_in_again(page, email):
+    (gear,) = create_widgets(page, "Gear")
+    edit = f"/widgets/{gear['_id']}/edit"
+    page.goto(edit)
+    page.get_by_label("Name").fill("Typed before the session expired")
+    page.get_by_label("Description (optional)").fill("Not lost")
+    page.context.clear_cookies()  # the session expires
+    page.get_by_role("button", name="Save changes").click()
+
+    expect(page).to_have_url(re.compile(r"/login\?next=%2Fwidgets%2F[0-9a-f]{24}%2Fedit$"))
+    log_in(page, email)
+    expect(page).to_have_url(re.compile(rf"{edit}$"))
+    expect(page.get_by_label("Name")).to_have_value("Typed before the session expired")
+    expect(page.get_by_label("Description (optional)")).to_have_value("Not lost")
+    expect(toast(page)).to_contain_text("Your unsaved changes are back")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("heading", name="Typed before the session expired")).to_be_visible()
+    # Taken once: the next visit to the form shows what is stored.
+    page.goto(edit)
+    expect(page.get_by_label("Name")).to_have_value("Typed before the session expired")
