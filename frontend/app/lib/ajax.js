@@ -1,8 +1,10 @@
 // Rules for every request the app makes: Backbone.sync goes through
-// jQuery.ajax, so they live in one jQuery prefilter and one error handler.
-const $ = require('jquery');
+// Backbone.ajax, which is lib/request.js, so they live in one prefilter and
+// one error handler of it.
+const Backbone = require('backbone');
 const {mediator, utils} = require('chaplin');
 const session = require('./session');
+const request = require('./request');
 
 const SAFE_METHODS = ['GET', 'HEAD', 'OPTIONS'];
 // A read the server has not answered by then fails with a message (and a
@@ -37,7 +39,7 @@ function retry(settings) {
   };
 }
 
-function handleError(event, xhr, settings) {
+function handleError(xhr, settings) {
   // Aborted on purpose: the page that asked is gone (models/base/syncing.js).
   if (xhr.statusText === 'abort') return;
   if (VIEW_STATUSES.includes(xhr.status)) return;
@@ -52,13 +54,16 @@ function handleError(event, xhr, settings) {
 // Also where lib/live.js sends the user when the event stream answers 401.
 exports.loginUrl = loginUrl;
 
+function prefilter(options, headers) {
+  if (!SAFE_METHODS.includes(options.type)) {
+    headers['X-CSRFToken'] = session.csrfToken();
+  } else if (!options.timeout) {
+    options.timeout = READ_TIMEOUT_MS;
+  }
+}
+
 exports.setup = () => {
-  $.ajaxPrefilter((options, originalOptions, xhr) => {
-    if (!SAFE_METHODS.includes(options.type.toUpperCase())) {
-      xhr.setRequestHeader('X-CSRFToken', session.csrfToken());
-    } else if (!options.timeout) {
-      options.timeout = READ_TIMEOUT_MS;
-    }
-  });
-  $(document).on('ajaxError', handleError);
+  Backbone.ajax = request;
+  request.prefilters.push(prefilter);
+  request.errorHandlers.push(handleError);
 };
