@@ -55,7 +55,8 @@ require('backbone').ajax = app('lib/request');
 
 const server = {
   requests: [],
-  // Each test sets how the server answers: request => {status, body}.
+  // Each test sets how the server answers: request => {status, body}, or
+  // null for no answer at all.
   respond: () => ({status: 404, body: {error: 'Not found.'}}),
 };
 
@@ -73,7 +74,9 @@ global.fetch = (url, init = {}) => {
     const failed = () => reject(new DOMException('The operation was aborted.', 'AbortError'));
     if (init.signal) init.signal.addEventListener('abort', failed);
     setTimeout(() => {
-      const {status, body} = server.respond(request);
+      const answer = server.respond(request);
+      if (!answer) return; // a server that never answers
+      const {status, body} = answer;
       if (status === 0) return reject(new TypeError('Failed to fetch'));
       const text = body === undefined ? null : JSON.stringify(body);
       const headers = {'Content-Type': 'application/json'};
