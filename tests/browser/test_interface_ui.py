@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from backend.settings import APP_NAME
+
 from .helpers import create_widgets, log_in, register
 
 pytestmark = pytest.mark.browser
@@ -58,11 +60,11 @@ def test_escape_cancels_an_edit(page):
 def test_tab_titles_name_the_item(page):
     (gear,) = create_widgets(page, "Gear")
     page.goto(f"/widgets/{gear['_id']}")
-    expect(page).to_have_title(re.compile(r"^Gear \W Flaskbone$"))
+    expect(page).to_have_title(re.compile(rf"^Gear \W {re.escape(APP_NAME)}$"))
     page.goto(f"/widgets/{gear['_id']}/edit")
-    expect(page).to_have_title(re.compile(r"^Edit “Gear” \W Flaskbone$"))
+    expect(page).to_have_title(re.compile(rf"^Edit “Gear” \W {re.escape(APP_NAME)}$"))
     page.goto("/widgets")
-    expect(page).to_have_title(re.compile(r"^Widgets \W Flaskbone$"))
+    expect(page).to_have_title(re.compile(rf"^Widgets \W {re.escape(APP_NAME)}$"))
     assert page.locator('meta[name="description"]').get_attribute("content")
 
 
@@ -132,7 +134,7 @@ def test_error_pages_keep_the_header(page, new_page, email):
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
         expect(page.get_by_role("navigation", name="Sections")).to_contain_text("Widgets")
         expect(page.get_by_role("button", name="Log out")).to_be_visible()
-        expect(page).to_have_title(f"{heading} · Flaskbone")
+        expect(page).to_have_title(f"{heading} · {APP_NAME}")
     # /logout answers POST only: a page of its own, with the header too.
     response = page.goto("/logout")
     assert response.status == 405
