@@ -164,6 +164,18 @@ def test_rename_is_safe_to_run_twice_and_back(fork, tmp_path):
         assert (copy / file).read_text() == (ROOT / file).read_text(), file
 
 
+def test_no_other_test_spells_out_the_apps_name():
+    # They read it from APP_NAME, so that `make rename` followed by `make test` passes.
+    spelled = re.compile(re.escape(ORIGINAL.replace("-", " ")).replace(r"\ ", "[ _-]"), re.I)
+    here = Path(__file__).resolve()
+    found = [
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "tests").rglob("*.py")
+        if path != here and spelled.search(path.read_text())
+    ]
+    assert found == []
+
+
 @pytest.mark.parametrize("name", ["My App", "my_app", "1app", "app-", "a", "a--b", "x" * 40, ""])
 def test_rename_refuses_a_bad_name_and_changes_nothing(name):
     before = (ROOT / "package.json").read_text()
