@@ -1,6 +1,6 @@
-// Loaded in <head> of every page, before the body is painted, so that a
-// dark page never flashes light. The theme is the one the user chose with
-// a .theme-toggle button (remembered in localStorage), else the system's.
+// On every page (deferred: styles/app.css alone follows the system's
+// theme): the one the user chose with a .theme-toggle button, remembered in
+// localStorage, else the system's, written as data-theme on <html>.
 (() => {
   const root = document.documentElement;
   const system = matchMedia('(prefers-color-scheme: dark)');
