@@ -11,7 +11,6 @@ module.exports = View.extend({
     'submit .list-controls': 'search',
     'change [name="sort"]': 'sortChanged',
     'keydown [name="sort"]': 'sortKey',
-    'blur [name="sort"]': 'applySort',
   },
 
   listen: {
@@ -54,8 +53,9 @@ module.exports = View.extend({
   },
 
   // A sort chosen with the mouse applies at once; one chosen with the
-  // arrow keys when the user commits it (Enter, or leaving the menu), not
-  // at each key, which would fetch a page each time.
+  // arrow keys when the user commits it (Enter, or the form's button), not
+  // at each key, which would fetch a page each time. Not on leaving the
+  // menu: the new page would take the focus back from where the user went.
   sortKey(event) {
     if (event.key === 'Enter') {
       event.preventDefault();
