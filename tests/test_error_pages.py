@@ -46,6 +46,7 @@ def test_a_visitor_who_is_not_logged_in_gets_the_page_without_the_header(client)
     page = page_of(client.get("/no-such-page"))
 
     assert "<h1>Page not found</h1>" in page
+    assert "There is nothing at this address." in page  # not Werkzeug's stock text
     assert "site-header" not in page
 
 
