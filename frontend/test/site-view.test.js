@@ -58,3 +58,14 @@ test('the banner offers Retry only with something to retry', () => {
   mediator.publish('app:error', 'Something went wrong on the server.');
   assert.equal(banner.querySelector('.banner-retry').hidden, true);
 });
+
+test('the toast stays while the focus is on it', async t => {
+  t.mock.timers.enable({apis: ['setTimeout']});
+  mediator.publish('app:status', 'Deleted “Gear”.', {action: {label: 'Undo', run() {}}});
+  toast().querySelector('.toast-action').focus();
+  t.mock.timers.tick(60000);
+  assert.equal(toast().hidden, false);
+  site.el.querySelector('#main').focus();
+  t.mock.timers.tick(60000);
+  assert.equal(toast().hidden, true);
+});

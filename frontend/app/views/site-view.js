@@ -18,6 +18,11 @@ module.exports = View.extend({
     'click .banner-retry': 'retry',
     'click .toast-dismiss': 'hideToast',
     'click .toast-action': 'runToastAction',
+    // It stays while the pointer or the focus is on it (WCAG 2.2.1).
+    'mouseenter .toast': 'holdToast',
+    'focusin .toast': 'holdToast',
+    'mouseleave .toast': 'releaseToast',
+    'focusout .toast': 'releaseToast',
   },
 
   listen: {
@@ -84,11 +89,22 @@ module.exports = View.extend({
     button.hidden = !action;
     button.textContent = action ? action.label : '';
     toast.hidden = false;
+    this.releaseToast();
+  },
+
+  holdToast() {
     clearTimeout(this.announceTimer);
-    this.announceTimer = setTimeout(() => this.hideToast(), action ? TOAST_ACTION_MS : TOAST_MS);
+  },
+
+  releaseToast() {
+    clearTimeout(this.announceTimer);
+    if (this.disposed) return; // focus leaving as the page goes away
+    const delay = this.toastAction ? TOAST_ACTION_MS : TOAST_MS;
+    this.announceTimer = setTimeout(() => this.hideToast(), delay);
   },
 
   hideToast() {
+    if (this.disposed) return;
     // The focus was on one of its buttons: give it to the page, not to <body>.
     const toast = this.el.querySelector('.toast');
     if (toast.contains(document.activeElement)) this.el.querySelector('#main').focus();
