@@ -36,7 +36,9 @@ module.exports = {
     styles: {'swagger-ui-dist': ['swagger-ui.css']},
     // Brunch cannot scan chaplin.js for its requires; the minified build it
     // ships with can be (see DEVELOPERS.md).
-    aliases: {chaplin: 'chaplin/chaplin.min.js'},
+    // jQuery's slim build (no $.ajax, no effects): Backbone.ajax is
+    // frontend/app/lib/request.js, made with fetch().
+    aliases: {chaplin: 'chaplin/chaplin.min.js', jquery: 'jquery/dist/jquery.slim.js'},
   },
   plugins: {
     handlebars: {

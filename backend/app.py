@@ -12,11 +12,12 @@ from backend.api.resource import ObjectIdConverter
 from backend.api.views import blueprint as api_blueprint
 from backend.assets import init_assets
 from backend.auth.views import blueprint as auth_blueprint
+from backend.compression import init_compression
 from backend.extensions import csrf, login_manager, mongo
 from backend.live import init_live
 from backend.mail import init_mail
 from backend.pages.views import blueprint as pages_blueprint
-from backend.resources import register_resources, registered
+from backend.resources import check_resource_routes, register_resources, registered
 from backend.security import init_security
 from backend.serialization import MongoJSONProvider
 from backend.settings import load_settings
@@ -39,6 +40,7 @@ def create_app(settings=None, resources=None):
     register_resources(app, registered() if resources is None else resources)
     init_live(app)  # /api/events, after the resources it reports on
     register_blueprints(app)
+    check_resource_routes(app)
     errors.register_errorhandlers(app)
     init_security(app)
     commands.register_commands(app)
@@ -64,6 +66,7 @@ def register_extensions(app):
     login_manager.unauthorized_handler(errors.unauthorized)
     init_assets(app)
     init_mail(app)
+    init_compression(app)
 
 
 def register_blueprints(app):

@@ -15,6 +15,8 @@ BUNDLES = {
     "vendor_js": "vendor.js",
     "app_js": "app.js",
     "app_css": "app.css",
+    # In <head> of every page: the light or dark theme before the first paint.
+    "theme_js": "theme.js",
     # /api/docs (backend/api/views.py)
     "docs_js": "docs/swagger-ui.js",
     "docs_css": "docs/swagger-ui.css",

@@ -281,6 +281,12 @@ def summary(results):
     return table
 
 
+def paired_ratio(results, phase):
+    """The median over rounds of this phase's p99 over the same round's p99 with none."""
+    pairs = zip(results["phases"][phase], results["phases"]["none"], strict=True)
+    return statistics.median(r["p99_us"] / n["p99_us"] for r, n in pairs)
+
+
 def render_section(results):
     table = summary(results)
     none = table["none"]["p99_ms"]
@@ -307,30 +313,38 @@ def render_section(results):
         "after, on 2 cores), so single rounds swing; alternating the phases in every round keeps "
         "the comparison fair (every round is below the table).",
         "",
-        "| streams | item GET req/s | p50 ms | p99 ms | p99 vs none | non-2xx |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| streams | item GET req/s | p50 ms | p99 ms | p99 vs none | p99 vs none, same round "
+        "(median) | non-2xx |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for phase in PHASES:
         row = table[phase]
         ratio = row["p99_ms"] / none if none else float("nan")
         lines.append(
             f"| {labels[phase]} | {row['rps']:,.0f} | {row['p50_ms']:.2f} | {row['p99_ms']:.2f} "
-            f"| {ratio:.2f}x | {row['errors']} |"
+            f"| {ratio:.2f}x | {paired_ratio(results, phase):.2f}x | {row['errors']} |"
         )
     lines += ["", "p99 of each round, in ms (the phases alternate within a round):", ""]
     for phase in PHASES:
         rounds = ", ".join(f"{r['p99_us'] / 1000:.1f}" for r in results["phases"][phase])
         lines.append(f"- {labels[phase]}: {rounds}")
-    worst = max(table[p]["p99_ms"] for p in ("idle", "events")) / none
+    # Both ways of comparing must meet the target: the medians of each phase, and
+    # each round's phases against each other (fairer when the load drifts).
+    worst = max(
+        max(table[p]["p99_ms"] for p in ("idle", "events")) / none,
+        *(paired_ratio(results, p) for p in ("idle", "events")),
+    )
     verdict = "met" if worst <= TARGET_RATIO else "**missed**"
     events = results["phases"]["events"]
     received = sum(r.get("events_received", 0) for r in events)
     writes = sum(r.get("writes", 0) for r in events)
     lines += [
         "",
-        f"Target: p99 with the streams open at most {TARGET_RATIO}x p99 with none: **{worst:.2f}x**, "
+        f"Target: p99 with the streams open at most {TARGET_RATIO}x p99 with none, either way "
+        f"of comparing: **{worst:.2f}x** at worst, "
         f"{verdict}. The streams received {received:,} events for {writes:,} changes "
-        "(one per change, each on its owner's stream only).",
+        "(one per change, each on its owner's stream only; the last few of a round may "
+        "still be on their way when it is counted).",
         "",
         "A stream waits in a thread of its own (a blocked thread costs no CPU), so the API's "
         "requests still find free threads: why the image runs gthread with 256 threads (see "

@@ -18,17 +18,21 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-NAME = "acme-notes"
+ORIGINAL = json.loads((ROOT / "package.json").read_text())["name"]
+# A name the repository does not have already (it may be a renamed fork).
+NAME, DISPLAY, DATABASE = ("acme-notes", "Acme Notes", "acme_notes")
+if ORIGINAL == NAME:
+    NAME, DISPLAY, DATABASE = ("my-shop", "My Shop", "my_shop")
 RESOURCES = {
     "gadgets": ["name:str:required", "price:int"],
     "parts": ["title:str:required", "notes:text", "quantity:int", "in_stock:bool"],
 }
-# What `make rename NAME=acme-notes` must have changed, file by file.
+# What `make rename NAME=...` must have changed, file by file.
 RENAMED = {
-    "README.md": "# Acme Notes\n",
-    "backend/settings.py": 'APP_NAME = "Acme Notes"',
-    ".env.example": "MONGO_DATABASE=acme_notes",
-    "docker-compose.yml": "${MONGO_DATABASE:-acme_notes}",
+    "README.md": f"# {DISPLAY}\n",
+    "backend/settings.py": f'APP_NAME = "{DISPLAY}"',
+    ".env.example": f"MONGO_DATABASE={DATABASE}",
+    "docker-compose.yml": f"${{MONGO_DATABASE:-{DATABASE}}}",
 }
 # Every file a rename may touch, compared whole after renaming back.
 RENAMEABLE = (*RENAMED, "package.json", "package-lock.json", "pyproject.toml", "uv.lock")
@@ -126,7 +130,7 @@ def test_rename_changes_the_name_wherever_users_see_it_and_says_so(fork):
     lock = json.loads((project / "package-lock.json").read_text())
     assert lock["name"] == lock["packages"][""]["name"] == NAME
     assert f"    image: {NAME}\n" in (project / "docker-compose.yml").read_text()
-    assert 'DEFAULT_DATABASE = "acme_notes"' in (project / "backend/settings.py").read_text()
+    assert f'DEFAULT_DATABASE = "{DATABASE}"' in (project / "backend/settings.py").read_text()
     assert f'name = "{NAME}"' in (project / "pyproject.toml").read_text()
     assert f'name = "{NAME}"\nversion' in (project / "uv.lock").read_text()
     assert "  requirements.txt: exported again from uv.lock" in outputs["rename"]
@@ -153,12 +157,23 @@ def test_rename_is_safe_to_run_twice_and_back(fork, tmp_path):
     assert files_of(project) == before
 
     # Renamed back to what it was, a copy is the repository it came from again.
-    original = json.loads((ROOT / "package.json").read_text())["name"]
     copy = tmp_path / "copy"
     shutil.copytree(project, copy, symlinks=True, ignore=shutil.ignore_patterns("var", "public"))
-    check(["python3", "scripts/rename.py", original], copy)
+    check(["python3", "scripts/rename.py", ORIGINAL], copy)
     for file in RENAMEABLE:
         assert (copy / file).read_text() == (ROOT / file).read_text(), file
+
+
+def test_no_other_test_spells_out_the_apps_name():
+    # They read it from APP_NAME, so that `make rename` followed by `make test` passes.
+    spelled = re.compile(re.escape(ORIGINAL.replace("-", " ")).replace(r"\ ", "[ _-]"), re.I)
+    here = Path(__file__).resolve()
+    found = [
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "tests").rglob("*.py")
+        if path != here and spelled.search(path.read_text())
+    ]
+    assert found == []
 
 
 @pytest.mark.parametrize("name", ["My App", "my_app", "1app", "app-", "a", "a--b", "x" * 40, ""])

@@ -259,3 +259,24 @@ def test_an_optional_line_with_a_minimum_length_may_still_be_left_blank():
     assert errors("abc") == {}
     assert "code" in errors("ab")
     assert len(Codes.fields["code"].sample(1)) >= 3
+
+
+def test_the_schema_of_a_required_line_calls_blank_what_trimming_leaves_empty():
+    pattern = re.compile(Tasks.fields["title"].schema()["pattern"])
+    spaces = [chr(code) for code in range(0x110000) if chr(code).isspace()]
+
+    assert not any(pattern.search(space) for space in spaces)
+    for kept in ("a", "\ufeff", "\u200b", "\x00"):
+        assert bool(pattern.search(kept)) == bool(kept.strip())
+
+
+@pytest.mark.parametrize("name", ["events", "login", "account", "docs"])
+def test_a_resource_cannot_hide_a_url_the_app_serves(settings, name):
+    resource = type(
+        name.title(),
+        (BackboneResource,),
+        {"collection": name, "public": True, "fields": {"title": Line()}},
+    )
+
+    with pytest.raises(TypeError, match="serves that URL already"):
+        create_app(settings, resources=[*RESOURCES, resource])

@@ -15,6 +15,7 @@ from schemathesis.config import SchemathesisConfig
 
 from backend.api.openapi import openapi_document
 from backend.serialization import utc_now
+from backend.settings import APP_NAME
 from tests.sample_app import RESOURCES
 from tests.servers import serving
 
@@ -22,7 +23,7 @@ MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "10"))
 # Every generated id that is a valid one is aimed at this document of the
 # user's, so that successful reads and writes are tried too, not only 404s.
 ITEM_ID = ObjectId("5f0c0ffee0c0ffee0c0ffee0")
-DOCUMENT = openapi_document(RESOURCES, "Flaskbone")
+DOCUMENT = openapi_document(RESOURCES, APP_NAME)  # whatever `make rename` named it
 
 # A valid request may still meet a version or an ETag that is not the current one.
 CONFIG = SchemathesisConfig.from_dict(

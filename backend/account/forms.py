@@ -17,7 +17,7 @@ from backend.auth.throttle import Throttle, wait_message
 # A stolen session cookie must not make the account page a password oracle
 # (nor a bcrypt CPU lever): its checks are counted per user, like logins.
 PASSWORD_CHECK_THROTTLE = Throttle("password-check", free_attempts=5)
-WRONG_PASSWORD = "That is not your current password."  # noqa: S105  # nosec B105 (a message)
+WRONG_PASSWORD = "That is not your current password."  # noqa: S105  # nosec B105
 TOO_MANY_CHECKS = "Too many wrong passwords."
 
 

@@ -18,6 +18,12 @@ from wtforms.validators import DataRequired, Length, NumberRange
 from backend.api.forms import JSONBooleanField, JSONIntegerField, JSONStringField
 from backend.serialization import INT64_MAX, INT64_MIN
 
+# A required string must keep a character once trimmed. Python's strip()
+# removes what str.isspace() says (no character past U+3000 is one), which is
+# not what \s means in a JSON Schema pattern: spelt out, so the two agree.
+PYTHON_SPACES = "".join(chr(code) for code in range(0x3001) if chr(code).isspace())
+NOT_BLANK = "[^" + "".join(f"\\u{ord(space):04x}" for space in PYTHON_SPACES) + "]"
+
 
 class Field:
     """A field of a resource; subclasses say its JSON type and its control."""
@@ -103,7 +109,7 @@ class Line(Field):
         schema = {"type": "string", "maxLength": self.max_length}
         if self.required:
             # Trimmed before it is checked: at least one character that is not a space.
-            schema.update(minLength=max(self.min_length, 1), pattern=r"\S")
+            schema.update(minLength=max(self.min_length, 1), pattern=NOT_BLANK)
         elif self.min_length:
             schema["anyOf"] = [{"maxLength": 0}, {"minLength": self.min_length}]
         return schema

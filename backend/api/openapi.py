@@ -26,6 +26,23 @@ def openapi_document(resources, title):
     for resource in resources:
         schemas.update(resource_schemas(resource))
         paths.update(resource_paths(resource))
+    paths["/api/events"] = {
+        "get": {
+            "operationId": "followChanges",
+            "summary": "Changes to the user's documents, as Server-Sent Events",
+            "description": "One `change` event per write (`data`: resource, op, _id, "
+            "document), its id a resume token: reconnect with Last-Event-ID to receive what "
+            "was missed, or `event: reset` when that is gone. A comment every 20 s at most.",
+            "parameters": [{"name": "Last-Event-ID", "in": "header", "schema": {"type": "string"}}],
+            "responses": {
+                "200": {
+                    "description": "The stream, open until the session ends",
+                    "content": {"text/event-stream": {"schema": SERVER_SENT_EVENT}},
+                },
+                **errors(("401", "503")),
+            },
+        }
+    }
     paths["/api/openapi.json"] = {
         "get": {
             "operationId": "getOpenAPI",
@@ -252,6 +269,16 @@ def errors(statuses, own=None):
     }
 
 
+# One event of /api/events (a comment line is no event).
+SERVER_SENT_EVENT = {
+    "type": "object",
+    "required": ["data"],
+    "properties": {
+        "id": {"type": "string", "description": "A resume token, for Last-Event-ID"},
+        "event": {"enum": ["change", "reset"]},
+        "data": {"type": "string", "contentMediaType": "application/json"},
+    },
+}
 SECURITY_SCHEMES = {
     "session": {
         "type": "apiKey",

@@ -79,7 +79,7 @@ PENDING_LOGIN_KEY = "pending_login"
 PENDING_LOGIN_MAX_AGE = 5 * 60
 WEBAUTHN_CHALLENGE_KEY = "webauthn_challenge"
 # Where a token from an emailed link waits once it has left the URL.
-RESET_TOKEN_KEY = "reset_token"  # noqa: S105  # nosec B105 (a session key)
+RESET_TOKEN_KEY = "reset_token"  # noqa: S105  # nosec B105
 VERIFY_TOKEN_KEY = "verify_token"  # noqa: S105  # nosec B105
 
 

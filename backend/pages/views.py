@@ -20,7 +20,13 @@ RESOURCE_ROUTES = ("/{name}", "/{name}/new", "/{name}/<item_id>", "/{name}/<item
 def add_resource_routes(state):
     for name in state.app.extensions["resources"]:
         for route in RESOURCE_ROUTES:
-            state.app.add_url_rule(route.format(name=name), "pages.index", index)
+            state.app.add_url_rule(route.format(name=name), "pages.resource_page", index)
+    # The header of the server-rendered pages (templates/_header.html) links
+    # to each resource, as the app's does.
+    state.app.jinja_env.globals["site_sections"] = [
+        (name, resource.describe()["label"])
+        for name, resource in state.app.extensions["resources"].items()
+    ]
 
 
 @login_required

@@ -32,6 +32,21 @@ def register_resources(app, resources):
         app.extensions["resources"][resource.name] = resource
 
 
+def check_resource_routes(app):
+    """Refuse a resource whose URLs another part of the app serves already
+    (a resource named ``events`` would hide ``/api/events``, say)."""
+    endpoints = {}
+    for rule in app.url_map.iter_rules():
+        endpoints.setdefault(rule.rule, set()).add(rule.endpoint)
+    for resource in app.extensions["resources"].values():
+        for url in (f"/api/{resource.name}", f"/{resource.name}"):
+            if len(endpoints.get(url, ())) > 1:
+                raise TypeError(
+                    f"The resource {resource.name!r} cannot be served at {url}: the app "
+                    "serves that URL already. Give the resource another name."
+                )
+
+
 def owned_documents(app, user_id):
     """(collection, filter) of each resource's documents that belong to ``user_id``."""
     for resource in app.extensions["resources"].values():

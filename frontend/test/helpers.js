@@ -2,8 +2,8 @@
 // for jQuery, Backbone and Chaplin, whose bootstrap describes the resources
 // of ./descriptions.js; Brunch's global require, which names every module;
 // .hbs templates compiled when required; and a fake server answering
-// jQuery.ajax, so requests go through every layer the app has (prefilters
-// included) and nothing leaves the process.
+// fetch(), so requests go through every layer the app has (Backbone.sync,
+// lib/request.js and its prefilters) and nothing leaves the process.
 const fs = require('node:fs');
 const path = require('node:path');
 const Handlebars = require('handlebars');
@@ -49,31 +49,42 @@ function moduleNames(dir = APP_DIR) {
 }
 dom.window.require = Object.assign(name => app(name), {list: () => moduleNames()});
 
-const $ = require('jquery');
+// The app's requests go through Backbone.ajax, which is lib/request.js
+// (lib/ajax.js sets it up in the browser), and so through fetch(): faked.
+require('backbone').ajax = app('lib/request');
 
 const server = {
   requests: [],
-  // Each test sets how the server answers: request => {status, body}.
+  // Each test sets how the server answers: request => {status, body}, or
+  // null for no answer at all.
   respond: () => ({status: 404, body: {error: 'Not found.'}}),
 };
 
-$.ajaxTransport('+*', options => ({
-  send(headers, complete) {
-    const request = {
-      method: options.type,
-      url: options.url,
-      headers,
-      body: options.data ? JSON.parse(options.data) : undefined,
-    };
-    server.requests.push(request);
-    const {status, body} = server.respond(request);
-    const text = body === undefined ? '' : JSON.stringify(body);
-    setTimeout(() =>
-      complete(status, String(status), {text}, 'Content-Type: application/json\r\n'),
-    );
-  },
-  abort() {},
-}));
+// A fetch() that asks server.respond, a moment later; status 0 is a network
+// failure. It honours the abort signal, as the browser's does.
+global.fetch = (url, init = {}) => {
+  const request = {
+    method: init.method || 'GET',
+    url,
+    headers: init.headers || {},
+    body: init.body ? JSON.parse(init.body) : undefined,
+  };
+  server.requests.push(request);
+  return new Promise((resolve, reject) => {
+    const failed = () => reject(new DOMException('The operation was aborted.', 'AbortError'));
+    if (init.signal) init.signal.addEventListener('abort', failed);
+    setTimeout(() => {
+      const answer = server.respond(request);
+      if (!answer) return; // a server that never answers
+      const {status, body} = answer;
+      if (status === 0) return reject(new TypeError('Failed to fetch'));
+      const text = body === undefined ? null : JSON.stringify(body);
+      const headers = {'Content-Type': 'application/json'};
+      resolve(new Response(status === 204 ? null : text, {status, headers}));
+    });
+  });
+};
+dom.window.fetch = global.fetch;
 
 // Resolves when a jqXHR settles, whichever way.
 function settled(xhr) {

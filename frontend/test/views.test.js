@@ -319,31 +319,51 @@ test('the detail page follows its model', async () => {
   assert.match(view.el.querySelector('.resource-fields').textContent, /No/);
 });
 
-test('delete asks first, and deletes only when the user agrees', async () => {
+test('delete asks first, deletes only when the user agrees, and offers Undo', async () => {
   const view = await detail(widgets, STORED);
+  const confirm = app('lib/confirm');
   const questions = [];
   let answer = false;
-  window.confirm = question => {
+  confirm.ask = question => {
     questions.push(question);
-    return answer;
+    return Promise.resolve(answer);
   };
   view.el.querySelector('.resource-delete').click();
+  await new Promise(resolve => setTimeout(resolve));
   assert.equal(server.requests.length, 1);
-  assert.equal(questions[0], 'Delete the widget “Gear”? This cannot be undone.');
+  assert.deepEqual(questions[0], {
+    title: 'Delete this widget?',
+    message: '“Gear” will be deleted.',
+    confirmLabel: 'Delete widget',
+  });
 
   answer = true;
   respond(204);
   const statuses = [];
   const redirects = [];
-  mediator.subscribe('app:status', message => statuses.push(message));
+  mediator.subscribe('app:status', (message, options) => statuses.push([message, options]));
   mediator.setHandler('router:route', path => redirects.push(path.url));
   view.el.querySelector('.resource-delete').click();
+  await new Promise(resolve => setTimeout(resolve));
   await settled(view.model.request);
   const {method, url} = server.requests.at(-1);
   assert.deepEqual([method, url], ['DELETE', `/api/widgets/${STORED._id}`]);
-  assert.deepEqual(statuses, ['Deleted “Gear”.']);
   assert.deepEqual(redirects, ['/widgets']);
+  const [[message, {action}]] = statuses;
+  assert.equal(message, 'Deleted “Gear”.');
+  assert.equal(action.label, 'Undo');
+
+  // Undo creates it again from its fields: a new item, at its own page.
+  const restored = {...STORED, _id: 'c'.repeat(24), version: 1};
+  respond(201, restored);
+  action.run();
+  await new Promise(resolve => setTimeout(resolve, 10));
+  const create = server.requests.at(-1);
+  assert.deepEqual([create.method, create.url], ['POST', '/api/widgets']);
+  assert.deepEqual(create.body, {name: 'Gear', description: ''});
+  assert.deepEqual(redirects, ['/widgets', `/widgets/${restored._id}`]);
   mediator.removeHandlers(['router:route']);
+  mediator.unsubscribe('app:status');
 });
 
 test('an item that does not exist says so', async () => {

@@ -3,6 +3,7 @@ under the app's strict CSP (a violation is a console error, which fails the test
 
 import pytest
 
+from backend.settings import APP_NAME
 from tests.sample_app import RESOURCES
 
 pytestmark = pytest.mark.browser
@@ -18,5 +19,5 @@ def test_the_api_docs_show_every_resource_with_no_csp_violation(new_page):
     for resource in RESOURCES:
         operation = page.locator(f'.opblock-summary-path[data-path="/api/{resource.name}"]')
         operation.first.wait_for()
-    assert page.title() == "API - Flaskbone"
+    assert page.title() == f"API - {APP_NAME}"
     assert violations == []

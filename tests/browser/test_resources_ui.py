@@ -213,23 +213,46 @@ def test_a_conflicting_save_offers_the_current_version(page, resource):
     assert api(page, "GET", url)["version"] == 3
 
 
-def test_delete_asks_first(page, resource):
+def test_delete_asks_in_a_dialog_that_cancels_safely_and_can_be_undone(page, resource):
     (item,) = create_items(page, resource, valid_values(resource))
     page.goto(f"/{resource['name']}/{item['_id']}")
     title = item[resource["title_field"]]
+    item_noun = noun(resource["item_label"])
+    delete = page.get_by_role("button", name="Delete", exact=True)
+    dialog = page.get_by_role("dialog", name=f"Delete this {item_noun}?")
 
-    questions = []
-    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
-    page.get_by_role("button", name="Delete").click()
-    expect(page.get_by_role("heading", name=title)).to_be_visible()
-    assert questions == [
-        f"Delete the {noun(resource['item_label'])} “{title}”? This cannot be undone."
-    ]
+    # Cancel has the focus: Enter pressed by habit deletes nothing.
+    delete.click()
+    expect(dialog).to_contain_text(f"“{title}” will be deleted.")
+    cancel = dialog.get_by_role("button", name="Cancel")
+    expect(cancel).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(dialog).to_have_count(0)
+    expect(delete).to_be_focused()
+    # Escape cancels too, and the focus stays in the dialog (the page is inert).
+    delete.click()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(cancel).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    assert api(page, "GET", f"{resource['url']}/{item['_id']}")["_id"] == item["_id"]
 
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Delete").click()
+    delete.click()
+    dialog.get_by_role("button", name=f"Delete {item_noun}").click()
     expect(page.get_by_text(f"You have no {noun(resource['label'])} yet.")).to_be_visible()
     expect(page).to_have_url(re.compile(rf"/{resource['name']}$"))
+    toast = page.get_by_role("status").and_(page.locator(".toast-region"))
+    expect(toast).to_contain_text(f"Deleted “{title}”.")
+
+    # Undo creates it again, with the same fields (and a new _id).
+    toast.get_by_role("button", name="Undo").click()
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
+    expect(toast).to_contain_text(f"Restored “{title}”.")
+    restored = api(page, "GET", resource["url"])["items"]
+    assert [{k: v for k, v in i.items() if k in valid_values(resource)} for i in restored] == [
+        {k: v for k, v in item.items() if k in valid_values(resource)}
+    ]
 
 
 def test_a_missing_item_says_so(page, resource):

@@ -40,6 +40,7 @@ module.exports = Controller.extend({
       focusTarget: this.focusTarget(route, options),
     });
     live.followItem(this.model); // changes made elsewhere (/api/events)
+    this.titleFromItem(title => title);
     this.model.fetch();
   },
 
@@ -51,7 +52,16 @@ module.exports = Controller.extend({
     // Changes made elsewhere: the form is told ("live:stale"), never overwritten.
     live.followItem(this.model);
     live.editing(this.model);
+    this.titleFromItem(title => `Edit “${title}”`);
     this.model.fetch();
+  },
+
+  // The tab's title names the item, once it is loaded (and as it changes).
+  titleFromItem(format) {
+    const {title_field} = this.resource.description;
+    const adjust = () => this.adjustTitle(format(this.model.title()));
+    this.listenToOnce(this.model, 'synced', adjust);
+    this.listenTo(this.model, `change:${title_field}`, () => this.model.isSynced() && adjust());
   },
 
   // The form, focused on its first field; saving goes to the saved item,

@@ -19,3 +19,9 @@ exports.csrfToken = () => {
 };
 
 exports.appName = () => document.querySelector('meta[name="application-name"]').content;
+
+// The messages the server flashed for this page (frontend/app/assets/index.html).
+exports.flashes = () => {
+  const element = document.getElementById('flashes');
+  return element ? JSON.parse(element.textContent) : [];
+};

@@ -20,6 +20,7 @@ module.exports = View.extend({
       to: first + list.length,
       page,
       pages,
+      several: pages > 1 || page > 1,
       previous: page > 1 && list.path({page: Math.min(page - 1, pages)}),
       next: page < pages && list.path({page: page + 1}),
     };

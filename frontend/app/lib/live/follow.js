@@ -5,7 +5,7 @@
 // - editing(model): a form is open on the model, which must not change
 //   under it: the model triggers "live:stale" instead.
 // Each stops following when its collection or model is disposed.
-const $ = require('jquery');
+const request = require('../request');
 const {mediator} = require('chaplin');
 const {mergeIntoPage, mergeIntoItem} = require('./merge');
 
@@ -37,7 +37,7 @@ function whenSynced(target, apply) {
 // A GET that is nobody's business but the live layer's: no banner, no
 // login redirect, if it fails (the stream reports those).
 function quietGet(url) {
-  return $.ajax({url, dataType: 'json', global: false});
+  return request({url, global: false});
 }
 
 // --- Lists ----------------------------------------------------------------

@@ -1,5 +1,6 @@
 const {mediator, utils} = require('chaplin');
 const View = require('../base/view');
+const confirm = require('../../lib/confirm');
 
 // A field's value as the detail page reads it out.
 function shown(field, value) {
@@ -46,17 +47,44 @@ module.exports = View.extend({
 
   delete() {
     const title = this.model.title();
-    const {itemNoun, path} = this.resource.labels;
-    if (!window.confirm(`Delete the ${itemNoun} “${title}”? This cannot be undone.`)) return;
-    this.model.destroy({wait: true}).done(() => {
-      mediator.publish('app:status', `Deleted “${title}”.`);
-      utils.redirectTo({url: path});
-    });
+    const {itemNoun} = this.resource.labels;
+    confirm
+      .ask({
+        title: `Delete this ${itemNoun}?`,
+        message: `“${title}” will be deleted.`,
+        confirmLabel: `Delete ${itemNoun}`,
+      })
+      .then(confirmed => confirmed && !this.disposed && this.destroy(title));
+  },
+
+  // Deleted at once, as the dialog said and as other tabs and devices see
+  // it; the toast's Undo creates it again from its fields (a new item, with
+  // a new _id: the API never brings a deleted one back).
+  destroy(title) {
+    const {Model, labels} = this.resource;
+    const fields = this.resource.description.fields.map(field => field.name);
+    const values = this.model.pick(fields);
+    this.deleting = true;
+    this.model
+      .destroy({wait: true})
+      .done(() => {
+        const undo = () =>
+          new Model().save(values, {wait: true}).done(saved => {
+            mediator.publish('app:status', `Restored “${title}”.`);
+            utils.redirectTo({url: `${labels.path}/${saved._id}`});
+          });
+        mediator.publish('app:status', `Deleted “${title}”.`, {action: {label: 'Undo', run: undo}});
+        utils.redirectTo({url: labels.path});
+      })
+      .fail(() => {
+        this.deleting = false;
+      });
   },
 
   // Deleted by another client while shown: as if it could not be found,
   // announced, and the focus (if it was here) on the new heading.
   deletedElsewhere() {
+    if (this.deleting) return; // the echo of its own deletion
     mediator.publish('app:status', `“${this.model.title()}” was deleted.`);
     if (this.el.contains(document.activeElement)) this.focusTarget = 'heading';
     this.missing = true;

@@ -11,6 +11,29 @@ const READERS = {
   number: input => (input.value.trim() === '' ? null : Number(input.value)),
 };
 
+// What the user typed, kept in sessionStorage when a save finds the session
+// expired (401): lib/ajax.js sends the user to log in, then back to this
+// page, whose form comes back filled. Keyed by the page, taken once.
+const drafts = {
+  key: () => `draft:${window.location.pathname}`,
+  keep(values) {
+    try {
+      window.sessionStorage.setItem(drafts.key(), JSON.stringify(values));
+    } catch {
+      // Storage full or disabled: the draft is lost, as before.
+    }
+  },
+  take() {
+    try {
+      const draft = window.sessionStorage.getItem(drafts.key());
+      window.sessionStorage.removeItem(drafts.key());
+      return draft ? JSON.parse(draft) : null;
+    } catch {
+      return null;
+    }
+  },
+};
+
 function read(field, input) {
   return (READERS[field.widget] || (element => element.value))(input);
 }
@@ -37,6 +60,7 @@ module.exports = View.extend({
   events: {
     submit: 'save',
     'click .form-cancel': 'cancel',
+    keydown: 'escape',
     'click .load-current': 'loadCurrent',
   },
 
@@ -67,7 +91,12 @@ module.exports = View.extend({
   },
 
   render() {
+    if (this.draft === undefined && !this.loading()) this.draft = drafts.take();
     View.prototype.render.call(this);
+    if (this.draft && !this.draftAnnounced) {
+      this.draftAnnounced = true;
+      mediator.publish('app:status', 'Your unsaved changes are back: save them when ready.');
+    }
     const container = this.el.querySelector('.form-fields');
     if (container) container.append(...this.fields().map(field => this.renderField(field)));
     return this;
@@ -84,7 +113,8 @@ module.exports = View.extend({
 
   fieldData(field) {
     const id = `${this.resource.name}-${field.name}`;
-    const value = this.model.get(field.name);
+    const {draft} = this;
+    const value = draft && field.name in draft ? draft[field.name] : this.model.get(field.name);
     return {
       id,
       name: field.name,
@@ -115,10 +145,12 @@ module.exports = View.extend({
     if (this.saving) return;
     this.showErrors({});
     this.setSaving(true);
+    const {itemLabel} = this.resource.labels;
+    const done = this.model.isNew() ? `${itemLabel} created.` : 'Changes saved.';
     this.model
       .save(this.values(), {wait: true})
       .done(() => {
-        mediator.publish('app:status', `${this.resource.labels.itemLabel} saved.`);
+        mediator.publish('app:status', done);
         this.trigger('saved', this.model);
       })
       .fail(xhr => this.failed(xhr))
@@ -129,9 +161,16 @@ module.exports = View.extend({
     this.trigger('cancel');
   },
 
+  // Escape leaves the form as Cancel does (not while a dialog is open on it).
+  escape(event) {
+    if (event.key === 'Escape' && !event.defaultPrevented && !this.loading()) this.cancel();
+  },
+
   failed(xhr) {
     const body = xhr.responseJSON || {};
-    if (xhr.status === 400) {
+    if (xhr.status === 401) {
+      drafts.keep(this.values()); // lib/ajax.js then goes to the login page
+    } else if (xhr.status === 400) {
       this.showErrors(body.fields || {}, body.error);
     } else if (xhr.status === 409 || xhr.status === 412) {
       this.offerCurrent(body.current);
@@ -165,6 +204,7 @@ module.exports = View.extend({
   },
 
   loadCurrent() {
+    this.draft = null;
     this.model.set(this.current);
     this.focusTarget = this.fields().length ? this.fields()[0].name : 'heading';
     this.render();

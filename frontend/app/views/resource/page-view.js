@@ -9,7 +9,14 @@ module.exports = View.extend({
 
   events: {
     'submit .list-controls': 'search',
-    'change [name="sort"]': 'search',
+    'change [name="sort"]': 'sortChanged',
+    'keydown [name="sort"]': 'sortKey',
+  },
+
+  listen: {
+    'sync collection': 'showControls',
+    'update collection': 'showControls',
+    'reset collection': 'showControls',
   },
 
   getTemplateData() {
@@ -34,7 +41,39 @@ module.exports = View.extend({
     // "3 new widgets: Show", above the list (lib/live/follow.js).
     const notice = Object.assign(region('.list-region'), {containerMethod: 'before'});
     this.subview('live', new LiveNoticeView(Object.assign(notice, {labels: this.resource.labels})));
+    this.showControls();
     return this;
+  },
+
+  // Search and sort are of no use while there is nothing to search or sort.
+  showControls() {
+    const list = this.collection;
+    const nothing = list.isSynced() && list.length === 0 && !list.query.q && list.query.page === 1;
+    this.el.querySelector('.list-controls').hidden = nothing;
+  },
+
+  // A sort chosen with the mouse applies at once; one chosen with the
+  // arrow keys when the user commits it (Enter, or the form's button), not
+  // at each key, which would fetch a page each time. Not on leaving the
+  // menu: the new page would take the focus back from where the user went.
+  sortKey(event) {
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      this.applySort();
+    } else if (event.key !== 'Tab') {
+      this.keyedSort = true;
+    }
+  },
+
+  sortChanged(event) {
+    if (!this.keyedSort) this.search(event);
+  },
+
+  applySort() {
+    this.keyedSort = false;
+    const sort = this.el.querySelector('[name="sort"]');
+    if (sort.value !== this.collection.query.sort)
+      this.search({type: 'change', preventDefault() {}});
   },
 
   search(event) {
