@@ -613,7 +613,11 @@ def test_every_resource_reports_its_changes_under_its_name(many_resources_url):
     alice_stream, bob_stream = alice.events(), bob.events()
     task = alice.api("POST", "/api/sample_tasks", json={"title": "Alice's task", "priority": 3})
     created = alice_stream.next_change()
-    assert (created["resource"], created["op"], created["_id"]) == ("sample_tasks", "create", task["_id"])
+    assert (created["resource"], created["op"], created["_id"]) == (
+        "sample_tasks",
+        "create",
+        task["_id"],
+    )
     assert created["document"] == alice.api("GET", f"/api/sample_tasks/{task['_id']}")
 
     bulletin = alice.api("POST", "/api/bulletins", json={"title": "For everyone"})
