@@ -6,7 +6,8 @@ from backend.api import BackboneResource, Checkbox, Line, Number, Text
 
 
 class Tasks(BackboneResource):
-    collection = "tasks"
+    # Not "tasks": a fork may well make a resource of that name.
+    collection = "sample_tasks"
     item_name = "task"
     owner_field = "owner_id"
     fields = {

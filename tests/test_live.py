@@ -618,10 +618,14 @@ def test_every_resource_reports_its_changes_under_its_name(many_resources_url):
     alice = Person(many_resources_url, "alice@example.com").register()
     bob = Person(many_resources_url, "bob@example.com").register()
     alice_stream, bob_stream = alice.events(), bob.events()
-    task = alice.api("POST", "/api/tasks", json={"title": "Alice's task", "priority": 3})
+    task = alice.api("POST", "/api/sample_tasks", json={"title": "Alice's task", "priority": 3})
     created = alice_stream.next_change()
-    assert (created["resource"], created["op"], created["_id"]) == ("tasks", "create", task["_id"])
-    assert created["document"] == alice.api("GET", f"/api/tasks/{task['_id']}")
+    assert (created["resource"], created["op"], created["_id"]) == (
+        "sample_tasks",
+        "create",
+        task["_id"],
+    )
+    assert created["document"] == alice.api("GET", f"/api/sample_tasks/{task['_id']}")
 
     bulletin = alice.api("POST", "/api/bulletins", json={"title": "For everyone"})
     alice.api("DELETE", f"/api/bulletins/{bulletin['_id']}")

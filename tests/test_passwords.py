@@ -8,6 +8,7 @@ import pytest
 from markupsafe import escape
 
 from backend.auth.forms import TOO_WEAK
+from backend.settings import APP_NAME
 from tests.conftest import PASSWORD, create_verified_user, csrf_token_from
 from tests.outbox import reset_link
 from tests.test_account import change_password
@@ -31,7 +32,7 @@ def help_of(page, field_id):
         ("12345678", "Use 12 to 128 characters."),
         ("password1234", "This is a very common password."),
         ("carol@example.com", TOO_WEAK),  # the email itself
-        ("flaskbonecarol", TOO_WEAK),  # the app's name and the email's name
+        (f"{APP_NAME.lower()}carol", TOO_WEAK),  # the app's name and the email's name
         ("aaaaaaaaaaaaaaaaaa", 'Repeats like "aaa" are easy to guess.'),
     ],
 )
@@ -46,7 +47,7 @@ def test_register_refuses_a_weak_password_saying_why_beside_the_field(
 
 
 def test_zxcvbn_s_suggestions_are_shown_too(client):
-    page = register(client, password="flaskbonecarol").text
+    page = register(client, password=f"{APP_NAME.lower()}carol").text
 
     assert "Add another word or two. Uncommon words are better." in help_of(page, "password")
 

@@ -67,7 +67,7 @@ def test_two_resources_cannot_share_a_name(settings):
         owner_field = "owner_id"
         fields = {"text": Line()}
 
-    with pytest.raises(TypeError, match="Two resources are named 'tasks'"):
+    with pytest.raises(TypeError, match="Two resources are named 'sample_tasks'"):
         create_app(settings, resources=[Tasks, Again])
 
 
@@ -212,9 +212,9 @@ def test_deleting_an_account_deletes_its_documents_of_every_owned_resource_only(
 
 def test_describe_gives_the_front_end_everything_about_tasks():
     assert Tasks.describe() == {
-        "name": "tasks",
-        "url": "/api/tasks",
-        "label": "Tasks",
+        "name": "sample_tasks",
+        "url": "/api/sample_tasks",
+        "label": "Sample tasks",
         "item_label": "Task",
         "title_field": "title",
         "fields": [

@@ -3,25 +3,22 @@
 Subclass it in a file of ``backend/resources/``, name a few attributes, and add
 one line to ``backend/resources/__init__.py``::
 
-    class Widgets(BackboneResource):
-        collection = "widgets"
-        item_name = "widget"
+    class Gadgets(BackboneResource):
+        collection = "gadgets"
+        item_name = "gadget"
         owner_field = "owner_id"
-        fields = {
-            "name": Line(required=True, max_length=100),
-            "description": Text(max_length=2000),
-        }
-        sort_fields = ("name", "created_at", "updated_at")
+        fields = {"name": Line(required=True), "price": Number(minimum=0)}
+        sort_fields = ("name", "price", "created_at")
         search_field = "name"
 
 That answers::
 
-    GET    /api/widgets         the page envelope {"items", "page", "per_page", "total"}
-    POST   /api/widgets         201, Location, the new document
-    GET    /api/widgets/<id>    the document, with an ETag
-    PUT    /api/widgets/<id>    replace the editable fields (missing ones take their default)
-    PATCH  /api/widgets/<id>    change only the fields sent
-    DELETE /api/widgets/<id>    204
+    GET    /api/gadgets         the page envelope {"items", "page", "per_page", "total"}
+    POST   /api/gadgets         201, Location, the new document
+    GET    /api/gadgets/<id>    the document, with an ETag
+    PUT    /api/gadgets/<id>    replace the editable fields (missing ones take their default)
+    PATCH  /api/gadgets/<id>    change only the fields sent
+    DELETE /api/gadgets/<id>    204
 
 and from the same declaration come its validation (a :class:`JSONForm` made
 from ``fields``; set ``add_form_class`` and ``edit_form_class`` for forms of

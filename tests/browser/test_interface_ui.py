@@ -265,7 +265,7 @@ def test_axe_finds_no_violation_on_any_page(browser, live_server, email, scheme)
             "/widgets/new": "form",
             f"/widgets/{gear['_id']}": ".resource-fields, .resource-facts",
             f"/widgets/{gear['_id']}/edit": "form [name=name]",
-            "/tasks": "h1",
+            "/sample_tasks": "h1",
             "/account": "h2",
             "/nothing-here": "h1",
         }
