@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from webauthn.helpers import bytes_to_base64url
 
+from backend.settings import APP_NAME
 from tests.authenticator import Authenticator
 from tests.conftest import PASSWORD, Browserless, csrf_token_from
 from tests.outbox import emails_to
@@ -58,7 +59,7 @@ def alice_with_passkey(alice, authenticator):
 def test_registration_asks_for_a_discoverable_verified_passkey_of_this_site(alice):
     options = passkey_options(alice).get_json()
 
-    assert options["rp"] == {"id": "localhost", "name": "Flaskbone"}
+    assert options["rp"] == {"id": "localhost", "name": APP_NAME}
     assert options["user"]["name"] == alice.email
     assert options["authenticatorSelection"]["residentKey"] == "required"
     assert options["authenticatorSelection"]["userVerification"] == "required"
