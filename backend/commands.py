@@ -86,8 +86,7 @@ def seed(email, count):
 def demo_document(resource, owner, number):
     now = utc_now()
     values = {name: field.sample(number) for name, field in resource.fields.items()}
-    title = resource.describe()["title_field"]
-    values[title] = f"Demo {resource.item_name} {number}"
+    values[resource.title_field] = f"Demo {resource.item_name} {number}"
     return {**owner, **values, "created_at": now, "updated_at": now, "version": 1}
 
 

@@ -84,6 +84,8 @@ class BackboneResource(MethodView):
     item_name = "item"
     #: Plural, for headings and navigation; defaults to the name, capitalised.
     label = None
+    #: The field that names an item in lists and headings; the first of ``fields``.
+    title_field = None
     #: Anonymous requests get 401 when true.
     login_required = True
 
@@ -172,9 +174,9 @@ class BackboneResource(MethodView):
         return {
             "name": cls.name,
             "url": f"/api/{cls.name}",
-            "label": cls.label or cls.name.replace("_", " ").capitalize(),
+            "label": cls.label,
             "item_label": cls.item_name.capitalize(),
-            "title_field": next(iter(cls.fields)),
+            "title_field": cls.title_field,
             "fields": [field.describe() for field in cls.fields.values()],
             "sorts": sort_options(cls),
             "default_sort": cls.default_sort,
@@ -425,6 +427,8 @@ def declare(cls):
             f"{cls.__name__}: search_field {cls.search_field!r} is not one of its Line or Text fields."
         )
     own = cls.__dict__
+    cls.label = cls.label or cls.name.replace("_", " ").capitalize()
+    cls.title_field = cls.title_field or next(iter(cls.fields))
     if "public_fields" not in own:
         cls.public_fields = ("_id", *cls.fields, *MANAGED_FIELDS)
     if "add_form_class" not in own:

@@ -24,8 +24,11 @@ def add_resource_routes(state):
     # The header of the server-rendered pages (templates/_header.html) links
     # to each resource, as the app's does.
     state.app.jinja_env.globals["site_sections"] = [
-        (name, resource.describe()["label"])
-        for name, resource in state.app.extensions["resources"].items()
+        (name, resource.label) for name, resource in state.app.extensions["resources"].items()
+    ]
+    # Made once: the declarations cannot change while the app runs.
+    state.app.extensions["descriptions"] = [
+        resource.describe() for resource in state.app.extensions["resources"].values()
     ]
 
 
@@ -33,9 +36,7 @@ def add_resource_routes(state):
 def index(**_route_values):
     bootstrap = {
         **current_user.to_json(),
-        "resources": [
-            resource.describe() for resource in current_app.extensions["resources"].values()
-        ],
+        "resources": current_app.extensions["descriptions"],
     }
     try:
         page = render_template("index.html", bootstrap=bootstrap)
