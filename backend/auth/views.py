@@ -26,7 +26,7 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
-from backend.auth import activity, models, passkeys, tokens, twofactor
+from backend.auth import activity, models, passkeys, session_cache, tokens, twofactor
 from backend.auth.forms import (
     EMAIL_MAX_LENGTH,
     PASSWORD_MAX_LENGTH,
@@ -86,6 +86,11 @@ VERIFY_TOKEN_KEY = "verify_token"  # noqa: S105  # nosec B105
 @login_manager.user_loader
 def load_user(session_id):
     return models.load_session(session_id)
+
+
+@blueprint.record_once
+def init_session_cache(state):
+    session_cache.init_app(state.app, models.SESSIONS)
 
 
 # Register and verify ----------------------------------------------------------
