@@ -136,6 +136,7 @@ class SessionCache:
                 if db is None:
                     db = self.connection.db
                 stream = db[self.collection].watch(
+                    # Not inserts: a new session is read when it is first used.
                     [{"$match": {"operationType": {"$ne": "insert"}}}],
                     max_await_time_ms=AWAIT_MS,
                 )
