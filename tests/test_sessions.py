@@ -1,5 +1,6 @@
 """Login sessions: stored only as a digest, ended by load_session itself when idle
-or too old, a __Host- cookie in production, and never cached."""
+or too old, a __Host- cookie in production, and answers never cached by browsers
+(the server's own session cache: tests/test_session_cache.py)."""
 
 import hashlib
 from datetime import timedelta
