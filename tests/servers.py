@@ -94,7 +94,9 @@ class Gunicorn:
         )
         if output:
             output.close()  # the server has its own copy
-        wait_until_healthy(self.url, self.process, log=self.log.read_text if self.log else lambda: "")
+        wait_until_healthy(
+            self.url, self.process, log=self.log.read_text if self.log else lambda: ""
+        )
 
     def stop(self):
         self.process.terminate()

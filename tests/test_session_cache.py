@@ -20,7 +20,6 @@ from tests.conftest import PASSWORD, Browserless, create_verified_user, csrf_tok
 from tests.servers import Gunicorn
 from tests.test_account import (
     NEW_PASSWORD,
-    change_email,
     change_password,
     copy_of,
     delete_account,
@@ -213,7 +212,8 @@ def test_while_its_stream_is_down_the_cache_is_empty_and_bypassed_then_used_agai
 
 
 def test_without_change_streams_every_request_reads_its_session_and_revoking_works(
-    settings, standalone_uri  # noqa: F811 (the fixture)
+    settings,
+    standalone_uri,  # noqa: F811 (the fixture)
 ):
     app = create_app({**settings, "MONGO_URI": standalone_uri})
     try:
