@@ -188,6 +188,7 @@ def test_while_its_stream_is_down_the_cache_is_empty_and_bypassed_then_used_agai
 ):
     server = start_secantus(tmp_path / "db")
     connection = Connection(server.uri, settings["MONGO_DATABASE"], {}, tmp_path)
+    connection.db.command("ping")  # the app's requests connect, not the watcher
     cache = SessionCache(connection, "sessions").start()
     now, entry = utc_now(), Entry(1, "e", utc_now(), utc_now())
     try:

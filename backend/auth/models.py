@@ -197,6 +197,7 @@ def load_session(session_id, fresh=False):
     ``fresh``) from the database."""
     if not session_id:
         return None
+    sessions = mongo.db[SESSIONS]  # connected first: the cache's watcher uses the client
     digest, cache, now = _digest(session_id), _session_cache(), utc_now()
     session = None if fresh else cache.get(digest)
     if session is not None and _session_over(session, now):
@@ -205,7 +206,7 @@ def load_session(session_id, fresh=False):
         session = None
     if session is None:
         ticket = cache.ticket()  # before the read: see SessionCache.put
-        document = mongo.db[SESSIONS].find_one({"_id": digest})
+        document = sessions.find_one({"_id": digest})
         if document is None:
             return None
         session = Entry(
@@ -218,7 +219,7 @@ def load_session(session_id, fresh=False):
     touch = timedelta(seconds=current_app.config["SESSION_TOUCH_INTERVAL"])
     if now - session.last_used_at >= touch:
         # Not on every request: a write per API call would cost more than it tells.
-        mongo.db[SESSIONS].update_one(
+        sessions.update_one(
             {"_id": digest},
             {"$set": {"last_used_at": now, "expires_at": _expiry(session.created_at, now)}},
         )

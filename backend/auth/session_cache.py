@@ -132,9 +132,15 @@ class SessionCache:
         while not self._stopping.is_set():
             if db is not None and self.connection.connected is not db:
                 return  # its client was closed: the app is done with the database
-            try:
+            if db is None:
+                # The app's requests connect (the first one follows at once); the
+                # watcher only waits, so as never to hold them up while it fails.
+                db = self.connection.connected
                 if db is None:
-                    db = self.connection.db
+                    self._stopping.wait(delay)
+                    delay = min(delay * 2, MAX_RECONNECT_DELAY)
+                    continue
+            try:
                 stream = db[self.collection].watch(
                     # Not inserts: a new session is read when it is first used.
                     [{"$match": {"operationType": {"$ne": "insert"}}}],
