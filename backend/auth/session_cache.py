@@ -56,8 +56,9 @@ def init_app(app, collection):
 class SessionCache:
     """:class:`Entry` s by session digest, evicted by the changes to ``collection``.
 
-    ``connection`` is the app's ``backend.database.Connection``; the watcher
-    ends when its client is closed.
+    ``connection`` is the app's ``backend.database.Connection``: the watcher
+    uses the client that the app's requests open (so a failing connect never
+    holds a request up twice), and ends when it is closed.
     """
 
     def __init__(self, connection, collection):
