@@ -269,9 +269,10 @@ class BackboneResource(MethodView):
             page, offset = None, 0
             (field, direction), _ = sort
             branches = after_query(field, direction, after["value"], after["_id"])
-            # The scope in every branch, so that each is one bounded range of the index.
+            # The scope in every branch, so that each is one bounded range of the
+            # index; $and, as the search may be on the sort field too.
             found = self.documents.find(
-                {"$or": [{**query, **branch} for branch in branches]}, self.public_fields
+                {"$or": [{"$and": [query, branch]} for branch in branches]}, self.public_fields
             )
         documents = found.sort(sort).limit(per_page + 1).to_list()
         more, documents = len(documents) > per_page, documents[:per_page]
