@@ -39,7 +39,7 @@ the user who made it; to anyone else it does not exist), ``public = True``
 import re
 from datetime import datetime
 
-from bson import ObjectId
+from bson import Int64, ObjectId
 from flask import Blueprint, abort, jsonify, make_response, request, url_for
 from flask.views import MethodView
 from flask_login import current_user
@@ -316,15 +316,16 @@ class BackboneResource(MethodView):
         return position
 
     def is_sort_value(self, field, value):
-        """True for a value the API may store in sort field ``field`` (or null: missing)."""
-        if field in MANAGED_TYPES:
-            expected = MANAGED_TYPES[field]
-        else:
-            expected = FIELD_TYPES.get(self.fields[field].type, object)
-        # bool is an int in Python, never a number in the API.
-        return value is None or (
-            isinstance(value, expected) and (expected is bool or not isinstance(value, bool))
+        """True for a value the API may store in sort field ``field``, or null (missing).
+
+        Exact types, as BSON decodes them: no bool for a number, and never a
+        document or a regular expression, which a query would take as operators.
+        """
+        declared = self.fields.get(field) if self.fields else None
+        allowed = MANAGED_TYPES.get(field) or FIELD_TYPES.get(
+            getattr(declared, "type", None), SCALAR_TYPES
         )
+        return value is None or type(value) in allowed
 
     def total_wanted(self, keyset):
         """Whether to send ``total``: the client's ``total=true|false``, by default
@@ -546,9 +547,11 @@ def check_scope(cls):
         raise TypeError(f"{cls.__name__} sets both owner_field and public = True: choose one.")
 
 
-# The Python types of stored sort values, for checking a cursor's.
-MANAGED_TYPES = {"created_at": datetime, "updated_at": datetime, "version": int}
-FIELD_TYPES = {"string": str, "integer": int, "boolean": bool}
+# The Python types of stored sort values (as BSON decodes them), for checking a
+# cursor's: by field type, and any of them for a field of a hand-made form.
+MANAGED_TYPES = {"created_at": {datetime}, "updated_at": {datetime}, "version": {int, Int64}}
+FIELD_TYPES = {"string": {str}, "integer": {int, Int64}, "boolean": {bool}}
+SCALAR_TYPES = {datetime, float}.union(*FIELD_TYPES.values())
 
 
 def sort_name(field, direction):
