@@ -356,6 +356,7 @@ def bad_list_queries(resource):
     ]
     queries += [f"sort={name}" for name in unsortable]
     queries += [f"sort=--{first}", "sort=-", "sort=", f"sort={first}%00", "sort=%C3%A9"]
+    queries += ["total=1", "total=True", "total=", "after=", "after=%00", "after=abc&page=1"]
     if resource.search_field:
         queries.append("q=" + "x" * (resource.resource.max_search_length + 1))
     return queries

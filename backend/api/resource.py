@@ -261,6 +261,7 @@ class BackboneResource(MethodView):
         sort = self.sort_spec()
         query = {**self.base_query(), **self.search_query()}
         after = self.keyset_position(sort)
+        counted = self.total_wanted(keyset=after is not None)
         if after is None:
             page = self.int_param(self.page_param, 1, 1, MAX_PAGE)
             offset = (page - 1) * per_page
@@ -277,7 +278,7 @@ class BackboneResource(MethodView):
         documents = found.sort(sort).limit(per_page + 1).to_list()
         more, documents = len(documents) > per_page, documents[:per_page]
         total = None
-        if self.total_wanted(keyset=after is not None):
+        if counted:
             if page is not None and not more and (documents or page == 1):
                 total = offset + len(documents)  # the last page: no need to count
             else:
