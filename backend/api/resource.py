@@ -13,7 +13,8 @@ one line to ``backend/resources/__init__.py``::
 
 That answers::
 
-    GET    /api/gadgets         the page envelope {"items", "page", "per_page", "total"}
+    GET    /api/gadgets         the page envelope {"items", "page", "per_page", "total"},
+                                by page number or after a cursor (backend/api/keyset.py)
     POST   /api/gadgets         201, Location, the new document
     GET    /api/gadgets/<id>    the document, with an ETag
     PUT    /api/gadgets/<id>    replace the editable fields (missing ones take their default)
