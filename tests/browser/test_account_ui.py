@@ -16,8 +16,8 @@ def sessions(page):
     return page.locator(".sessions li")
 
 
-def logged_in_page(new_page, email):
-    page = new_page()
+def log_in_from_the_start(page, email):
+    """Log in from the login page, then wait for the app's first page."""
     page.goto("/login")
     log_in(page, email)
     page.locator("main h1").wait_for()
@@ -25,7 +25,7 @@ def logged_in_page(new_page, email):
 
 
 def test_a_user_sees_both_sessions_and_ends_the_other_one(page, new_page, email):
-    other = logged_in_page(new_page, email)
+    other = log_in_from_the_start(new_page(), email)
     page.goto("/account")
 
     expect(sessions(page)).to_have_count(2)
@@ -91,9 +91,7 @@ def test_axe_finds_no_violation_on_the_account_page(browser, live_server, accoun
     try:
         page, other = (context.new_page() for context in contexts)
         for each in (other, page):
-            each.goto("/login")
-            log_in(each, email)
-            each.locator("main h1").wait_for()
+            log_in_from_the_start(each, email)
         found = {}
         page.goto("/account")
         expect(sessions(page)).to_have_count(2)
