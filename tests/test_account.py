@@ -329,6 +329,7 @@ def test_ending_one_session_logs_that_browser_out_and_no_other(app, alice, bob):
     phone.environ_base.update(HTTP_USER_AGENT=FIREFOX_ON_ANDROID)
     assert log_in(phone, alice.email).status_code == 302
     laptop = another_session_of(app, alice)
+    assert logged_in(phone)
 
     response = end_session(alice.client, end_action_of(alice.client, "Firefox on Android"))
 
