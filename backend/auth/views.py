@@ -392,6 +392,7 @@ def logout():
         models.end_session(current_user.session_id)
         activity.record(current_user.id, "logout")
         logout_user()
+        flash("You are logged out.", "success")  # the login page shows it
     return redirect(url_for("auth.login"))
 
 
