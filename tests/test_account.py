@@ -127,6 +127,20 @@ def test_the_page_focuses_the_first_field_then_the_first_invalid_one_of_the_fail
     assert autofocused(page) == ["password-password"]
 
 
+@pytest.mark.parametrize(
+    "path", ["/account/email", "/account/password", "/account/sessions", "/account/delete"]
+)
+def test_a_form_url_opened_by_get_leads_back_to_the_account_page(alice, path):
+    response = alice.client.get(path)
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/account"
+
+
+def test_a_page_of_its_own_under_account_is_not_redirected(alice):
+    assert "authenticator" in alice.client.get("/account/totp").text.lower()
+
+
 def test_account_forms_need_a_csrf_token(alice):
     for action in ("/account/email", "/account/password", "/account/sessions", "/account/delete"):
         assert alice.client.post(action).status_code == 403
@@ -370,7 +384,7 @@ def test_ending_a_session_needs_a_post_with_a_csrf_token(app, alice, db):
     before = session_ids(db)
 
     assert end_session(alice.client, action, with_token=False).status_code == 403
-    assert alice.client.get(action).status_code == 405
+    assert alice.client.get(action).headers["Location"] == "/account"
 
     assert session_ids(db) == before
     assert logged_in(phone)

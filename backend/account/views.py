@@ -33,6 +33,15 @@ def account():
     return account_page()
 
 
+@blueprint.get("/account/<path:form_url>")
+@login_required
+def back_to_account(form_url):
+    """A form's own URL asked for by GET (typed, bookmarked, or the address bar after a
+    failed form): the page the form is on, never a 405. Pages of their own, such as
+    /account/totp, are rules without a converter, which Flask matches first."""
+    return redirect(url_for(".account"))
+
+
 @blueprint.post("/account/email")
 @login_required
 def change_email():
