@@ -16,11 +16,12 @@ import secrets
 from datetime import timedelta
 
 import bcrypt
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_login import UserMixin
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
+from backend.auth.activity import USER_AGENT_MAX_LENGTH
 from backend.extensions import mongo
 from backend.serialization import utc_now
 
@@ -180,6 +181,7 @@ def start_session(user_document):
             "created_at": now,
             "last_used_at": now,
             "expires_at": _expiry(now, now),
+            **_whereabouts(),
         }
     )
     return User(user_document["_id"], user_document["email"], session_id)
@@ -205,13 +207,13 @@ def load_session(session_id):
         # Not on every request: a write per API call would cost more than it tells.
         mongo.db[SESSIONS].update_one(
             {"_id": session["_id"]},
-            {"$set": {"last_used_at": now, "expires_at": _expiry(session["created_at"], now)}},
+            {"$set": _touched(session["created_at"], now)},
         )
     return User(session["user_id"], session["email"], session_id)
 
 
 def end_session(session_id):
-    mongo.db[SESSIONS].delete_one({"_id": _digest(session_id)})
+    _end_stored_session({"_id": _digest(session_id)})
 
 
 def end_sessions(user_id, keep=None):
@@ -223,6 +225,45 @@ def count_sessions(user_id, besides=None):
     return mongo.db[SESSIONS].count_documents(
         {"user_id": user_id, "_id": {"$ne": _digest(besides)}}
     )
+
+
+def list_sessions(user_id, current=None):
+    """The user's sessions for the account page, ``current`` (a session id) first, then
+    the most recently used. Each is named by its ``_id``, the digest: it is what the
+    database holds, and nothing takes it for a cookie's id (the digest of a digest
+    matches no session), so showing it logs no one in."""
+    fields = {"user_agent": 1, "ip": 1, "last_used_at": 1}
+    found = mongo.db[SESSIONS].find({"user_id": user_id}, fields).sort("last_used_at", DESCENDING)
+    this = _digest(current)
+    sessions = [{**session, "current": session["_id"] == this} for session in found]
+    return sorted(sessions, key=lambda session: not session["current"])  # a stable sort
+
+
+def end_session_by_id(user_id, stored_id):
+    """End the user's session stored as ``stored_id`` (from list_sessions); False when the
+    user has no such session (ended already, or someone else's): nothing changes."""
+    return _end_stored_session({"_id": stored_id, "user_id": user_id})
+
+
+def _end_stored_session(query):
+    # The one way a single session ends (end_session, end_session_by_id).
+    return mongo.db[SESSIONS].delete_one(query).deleted_count == 1
+
+
+def _touched(created_at, now):
+    """What a session's periodic touch writes: its last use, and where from."""
+    return {"last_used_at": now, "expires_at": _expiry(created_at, now), **_whereabouts()}
+
+
+def _whereabouts():
+    """Where a session is used from, for the account page: the client's address (through
+    TRUSTED_PROXIES) and its browser. Outside a request (a live stream's check), nothing."""
+    if not has_request_context():
+        return {}
+    return {
+        "ip": request.remote_addr,
+        "user_agent": request.user_agent.string[:USER_AGENT_MAX_LENGTH],
+    }
 
 
 def _digest(session_id):
