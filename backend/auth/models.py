@@ -18,11 +18,12 @@ import secrets
 from datetime import timedelta
 
 import bcrypt
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_login import UserMixin
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
+from backend.auth.activity import USER_AGENT_MAX_LENGTH
 from backend.auth.session_cache import Entry
 from backend.extensions import mongo
 from backend.serialization import utc_now
@@ -184,6 +185,7 @@ def start_session(user_document):
             "created_at": now,
             "last_used_at": now,
             "expires_at": _expiry(now, now),
+            **_whereabouts(),
         }
     )
     return User(user_document["_id"], user_document["email"], session_id)
@@ -197,7 +199,6 @@ def load_session(session_id, fresh=False):
     ``fresh``) from the database."""
     if not session_id:
         return None
-    sessions = mongo.db[SESSIONS]  # connected first: the cache's watcher uses the client
     digest, cache, now = _digest(session_id), _session_cache(), utc_now()
     session = None if fresh else cache.get(digest)
     if session is not None and _session_over(session, now):
@@ -206,7 +207,7 @@ def load_session(session_id, fresh=False):
         session = None
     if session is None:
         ticket = cache.ticket()  # before the read: see SessionCache.put
-        document = sessions.find_one({"_id": digest})
+        document = mongo.db[SESSIONS].find_one({"_id": digest})
         if document is None:
             return None
         session = Entry(
@@ -219,9 +220,9 @@ def load_session(session_id, fresh=False):
     touch = timedelta(seconds=current_app.config["SESSION_TOUCH_INTERVAL"])
     if now - session.last_used_at >= touch:
         # Not on every request: a write per API call would cost more than it tells.
-        sessions.update_one(
+        mongo.db[SESSIONS].update_one(
             {"_id": digest},
-            {"$set": {"last_used_at": now, "expires_at": _expiry(session.created_at, now)}},
+            {"$set": _touched(session.created_at, now)},
         )
         _evict_cached(digest)  # read again next time, as its change makes every process do
     return User(session.user_id, session.email, session_id)
@@ -237,8 +238,7 @@ def _session_over(session, now):
 
 
 def end_session(session_id):
-    mongo.db[SESSIONS].delete_one({"_id": _digest(session_id)})
-    _evict_cached(_digest(session_id))
+    _end_stored_session({"_id": _digest(session_id)})
 
 
 def end_sessions(user_id, keep=None):
@@ -270,6 +270,48 @@ def count_sessions(user_id, besides=None):
     return mongo.db[SESSIONS].count_documents(
         {"user_id": user_id, "_id": {"$ne": _digest(besides)}}
     )
+
+
+def list_sessions(user_id, current=None):
+    """The user's sessions for the account page, ``current`` (a session id) first, then
+    the most recently used. Each is named by its ``_id``, the digest: it is what the
+    database holds, and nothing takes it for a cookie's id (the digest of a digest
+    matches no session), so showing it logs no one in."""
+    fields = {"user_agent": 1, "ip": 1, "last_used_at": 1}
+    found = mongo.db[SESSIONS].find({"user_id": user_id}, fields).sort("last_used_at", DESCENDING)
+    this = _digest(current)
+    sessions = [{**session, "current": session["_id"] == this} for session in found]
+    return sorted(sessions, key=lambda session: not session["current"])  # a stable sort
+
+
+def end_session_by_id(user_id, stored_id):
+    """End the user's session stored as ``stored_id`` (from list_sessions); False when the
+    user has no such session (ended already, or someone else's): nothing changes."""
+    return _end_stored_session({"_id": stored_id, "user_id": user_id})
+
+
+def _end_stored_session(query):
+    # The one way a single session ends (end_session, end_session_by_id).
+    ended = mongo.db[SESSIONS].delete_one(query).deleted_count == 1
+    if ended:
+        _evict_cached(query["_id"])
+    return ended
+
+
+def _touched(created_at, now):
+    """What a session's periodic touch writes: its last use, and where from."""
+    return {"last_used_at": now, "expires_at": _expiry(created_at, now), **_whereabouts()}
+
+
+def _whereabouts():
+    """Where a session is used from, for the account page: the client's address (through
+    TRUSTED_PROXIES) and its browser. Outside a request (a live stream's check), nothing."""
+    if not has_request_context():
+        return {}
+    return {
+        "ip": request.remote_addr,
+        "user_agent": request.user_agent.string[:USER_AGENT_MAX_LENGTH],
+    }
 
 
 def _digest(session_id):
