@@ -24,6 +24,7 @@ from tests.test_account import (
     copy_of,
     delete_account,
     end_other_sessions,
+    end_session,
     logged_in,
 )
 from tests.test_live import Person, standalone_uri, start_secantus  # noqa: F401 (a fixture)
@@ -109,6 +110,15 @@ def test_the_other_sessions_revoked_here_are_refused_here_at_once(app, slow_stre
     alice, phone = cached_alice(app, slow_stream)
 
     assert revoke(alice.client).status_code == 302
+
+    assert not logged_in(phone.client)
+
+
+def test_a_session_ended_from_the_account_page_here_is_refused_here_at_once(app, slow_stream):
+    alice, phone = cached_alice(app, slow_stream)
+    action = f"/account/sessions/{_digest(session_id_of(phone.client))}/end"
+
+    assert end_session(alice.client, action).status_code == 302
 
     assert not logged_in(phone.client)
 
