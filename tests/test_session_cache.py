@@ -29,8 +29,8 @@ from tests.test_account import (
 )
 from tests.test_live import Person, standalone_uri, start_secantus  # noqa: F401 (a fixture)
 
-# The contract: refused within a second in another process; tests allow a little more.
-ELSEWHERE_SECONDS = 1.5
+# The bound: refused within a second in another process, counted from the answer.
+ELSEWHERE_SECONDS = 1.0
 WAIT_SECONDS = 10  # for what happens ~10 ms later, on a machine that may be busy
 
 
