@@ -88,9 +88,14 @@ def resource_schemas(resource):
         "version": {"type": "integer", "minimum": 1},
     }
     inputs = {name: field.input_schema() for name, field in fields.items()}
-    inputs["version"] = {
-        "$ref": "#/components/schemas/Version",
-        "description": f"The version the client last saw; 409 if the {noun} has changed since.",
+    required = [name for name, field in fields.items() if field.required]
+    # A new document has no version yet: POST ignores one, as it does _id.
+    updates = {
+        **inputs,
+        "version": {
+            "$ref": "#/components/schemas/Version",
+            "description": f"The version the client last saw; 409 if the {noun} has changed since.",
+        },
     }
     return {
         schema: {
@@ -102,15 +107,21 @@ def resource_schemas(resource):
         f"{schema}Page": page_schema(resource, schema),
         f"{schema}Input": {
             "type": "object",
-            "description": "Strings are trimmed. _id, created_at and updated_at are read-only "
-            "and ignored, as are unknown keys.",
-            "required": [name for name, field in fields.items() if field.required],
+            "description": "Strings are trimmed. _id, created_at, updated_at and version are "
+            "read-only and ignored, as are unknown keys.",
+            "required": required,
             "properties": inputs,
+        },
+        f"{schema}Replace": {
+            "type": "object",
+            "description": f"Like {schema}Input, with the version the client last saw.",
+            "required": required,
+            "properties": updates,
         },
         f"{schema}Patch": {
             "type": "object",
-            "description": f"Like {schema}Input, but every field is optional.",
-            "properties": inputs,
+            "description": f"Like {schema}Replace, but every field is optional.",
+            "properties": updates,
         },
         f"{schema}Conflict": {
             "allOf": [{"$ref": "#/components/schemas/Error"}],
@@ -210,7 +221,7 @@ def resource_paths(resource):
             "put": update(
                 "replace",
                 "Replace the editable fields; a missing optional one takes its default",
-                "Input",
+                "Replace",
             ),
             "patch": update("change", "Change only the fields sent", "Patch"),
             "delete": {
