@@ -1,0 +1,227 @@
+"""The load: wrk runs of one operation against one server, checked and measured.
+
+Every timed run is preceded by checks that the server answers what the
+others answer (a full page of the same ids), and followed by checks that it
+answered nothing but 2xx; a failed check stops the bench (BenchError) rather
+than publish a figure of the wrong work.
+"""
+
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import requests
+from data import insert_batched, widget_documents, write_ids
+
+BENCH = Path(__file__).resolve().parent
+LUA = BENCH / "lua" / "op.lua"
+OPS = ("list", "get", "put", "post", "delete")  # PUT before POST: same collection size for PUT
+PAGE_SIZE = 20
+
+
+class BenchError(RuntimeError):
+    """A server answered something other than what is being measured."""
+
+
+def run_wrk(server, op, seconds, cfg, ids_file, out_file):
+    env = {
+        "BENCH_OP": op,
+        "BENCH_PATH": server.path,
+        "BENCH_QUERY": server.list_query,
+        "BENCH_IDS": str(ids_file or ""),
+        "BENCH_COOKIE": server.cookie,
+        "BENCH_CSRF": server.csrf,
+        "BENCH_OUT": str(out_file),
+    }
+    command = [
+        "wrk", "-t1", f"-c{cfg['connections']}", f"-d{seconds}s", "--timeout", "10s",
+        "-s", str(LUA), server.base,
+    ]  # fmt: skip
+    subprocess.run(
+        command, env={**os.environ, **env}, capture_output=True, check=True, timeout=seconds + 60
+    )
+    result = json.loads(Path(out_file).read_text())
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    return result
+
+
+# Checks -------------------------------------------------------------------------------
+
+
+def list_ids(server):
+    """The ids of the server's first page, as the timed list requests it."""
+    url = server.base + server.path + server.list_query
+    response = requests.get(url, headers=server.headers(), timeout=30)
+    if response.status_code != 200:
+        raise BenchError(f"{server.label} list: {response.status_code} {response.text[:300]}")
+    return [item["_id"] for item in response.json()[server.items_key]]
+
+
+def check_lists(servers, expected):
+    """Each server's list is a full page, the same ids in the same order as the floor's.
+
+    ``expected`` is the first page the seeded data gives for the floor's
+    filter and sort; the floor is checked against it too.
+    """
+    for server in servers:
+        ids = list_ids(server)
+        if ids != expected:
+            raise BenchError(
+                f"{server.label}'s list is not the floor's page of {len(expected)}: "
+                f"{len(ids)} items, first {ids[:3]} (expected {expected[:3]})"
+            )
+
+
+def check_item(servers, item_id):
+    """Each server answers an item GET with that item."""
+    for server in servers:
+        response = requests.get(
+            f"{server.base}{server.path}/{item_id}", headers=server.headers(), timeout=30
+        )
+        if response.status_code != 200 or response.json().get("_id") != item_id:
+            raise BenchError(
+                f"{server.label} item GET: {response.status_code} {response.text[:300]}"
+            )
+
+
+def check_answers(server, op, result):
+    """Every request of the run answered, and answered 2xx."""
+    failures = {
+        "non-2xx": result["non2xx"],
+        "connect errors": result["errors_connect"],
+        "read errors": result["errors_read"],
+        "write errors": result["errors_write"],
+        "timeouts": result["errors_timeout"],
+    }
+    bad = {name: n for name, n in failures.items() if n}
+    if bad or not result["requests"]:
+        first = f" (first status {result['first_non2xx']})" if result["non2xx"] else ""
+        raise BenchError(
+            f"{server.label} {op}: {result['requests']} requests, {bad}{first}; "
+            f"see its log, server-{server.key}.log"
+        )
+
+
+# Measuring ----------------------------------------------------------------------------
+
+
+def settle(server, quiet_s=0.3, limit_s=3):
+    """Wait until the server's processes stop using CPU: what wrk left in flight is done."""
+    deadline = time.monotonic() + limit_s
+    before = server.sample()["cpu_s"]
+    while time.monotonic() < deadline:
+        time.sleep(quiet_s)
+        now = server.sample()["cpu_s"]
+        if now - before < 0.02:
+            return
+        before = now
+
+
+def measured_run(server, op, cfg, ids_file, out_file):
+    """A timed run, with the CPU of the server's processes and of its database around it.
+
+    CPU/req is the CPU time of the gunicorn master and all its workers (and of
+    the database process, apart) divided by the requests wrk counted; a run
+    ends with up to ``connections`` requests in flight, whose CPU counts but
+    which wrk does not: a bias of at most connections/requests.
+    """
+    before = server.sample()
+    result = run_wrk(server, op, cfg["duration"], cfg, ids_file, out_file)
+    settle(server)
+    after = server.sample()
+    n = result["requests"] or 1
+    result["cpu_ms_per_req"] = (after["cpu_s"] - before["cpu_s"]) / n * 1000
+    result["db_cpu_ms_per_req"] = (after["db_cpu_s"] - before["db_cpu_s"]) / n * 1000
+    # The harness's own serverStatus call between the two readings is one operation.
+    result["db_ops_per_req"] = (after["db_ops"] - before["db_ops"] - 1) / n
+    result["workers_replaced"] = before["workers"] != after["workers"]
+    return result
+
+
+def pool(server, owner, rate, seconds, prefix, work):
+    """Widgets for DELETE to remove, each once: enough for ``seconds`` at 1.5x ``rate``."""
+    docs = widget_documents(owner, int(rate * seconds * 1.5) + 100, prefix=prefix)
+    insert_batched(server.db.widgets, docs)
+    ids = [d["_id"] for d in docs]
+    return ids, write_ids(work / f"{prefix.replace(' ', '-')}-{server.key}.txt", ids)
+
+
+def posted(server):
+    return server.db.widgets.count_documents({"name": {"$regex": "^bench post"}})
+
+
+def run_op(server, op, cfg, owner, seeded_ids_file, rates, work):
+    """Warm-up, then the timed run of one operation on one server, checked."""
+    ids_file = seeded_ids_file if op in ("get", "put") else None
+    if op == "delete":
+        # What POST made goes first, so every server deletes from a collection of
+        # the same size; warm-up and the timed run take disjoint pools, so no
+        # request ever asks for a widget already gone.
+        server.db.widgets.delete_many({"name": {"$regex": "^bench post"}})
+        rate = max(rates[server.key, "get"], rates[server.key, "post"])
+        _, warm_file = pool(server, owner, rate, cfg["warmup"], "bench warm pool", work)
+        timed_pool, ids_file = pool(server, owner, rate, cfg["duration"], "bench pool", work)
+    if cfg["warmup"]:
+        warm = run_wrk(
+            server, op, cfg["warmup"], cfg, warm_file if op == "delete" else ids_file,
+            work / "warmup.json",
+        )  # fmt: skip
+        check_answers(server, f"{op} (warm-up)", warm)
+        settle(server)
+    before_posts = posted(server) if op == "post" else 0
+    result = measured_run(server, op, cfg, ids_file, work / "out.json")
+    check_answers(server, op, result)
+    if op == "post":
+        check_own_database(server, posted(server) - before_posts, result, cfg)
+    if op == "delete":
+        left = server.db.widgets.count_documents({"_id": {"$in": timed_pool}})
+        if not left:
+            raise BenchError(f"{server.label} delete: the pool of {len(timed_pool)} ran out")
+        server.db.widgets.delete_many({"name": {"$regex": "^bench (warm )?pool"}})
+    return result
+
+
+def check_own_database(server, made, result, cfg):
+    """What the server's POSTs made is in its own database: each server has one."""
+    answered = result["requests"]
+    if not answered <= made <= answered + cfg["connections"]:
+        raise BenchError(
+            f"{server.label}: {answered} POSTs answered but {made} widgets made in "
+            f"{server.db.name} of its own database server"
+        )
+
+
+def bench_round(servers, cfg, owner, seeded_ids_file, work, round_no, log):
+    """One pass over every operation, the servers taking turns per operation."""
+    results = {}
+    rates = {}
+    for op in OPS:
+        for server in servers:
+            result = run_op(server, op, cfg, owner, seeded_ids_file, rates, work)
+            result["round"] = round_no
+            results[server.key, op] = result
+            rates[server.key, op] = result["rps"]
+            log(
+                f"round {round_no} {op:6} {server.key:5} {result['rps']:8.1f} req/s  "
+                f"p50 {result['p50_us'] / 1000:6.2f} ms  p99 {result['p99_us'] / 1000:6.1f} ms  "
+                f"CPU/req {result['cpu_ms_per_req']:5.2f} ms  DB {result['db_cpu_ms_per_req']:5.2f} ms  "
+                f"DB ops/req {result['db_ops_per_req']:4.2f}"
+            )
+    return results
+
+
+def round_orders(servers, rounds):
+    """The servers' order in each round: rotated, so none is always first or last."""
+    return [servers[i % len(servers) :] + servers[: i % len(servers)] for i in range(rounds)]
+
+
+def best_of(rounds):
+    """Per server and operation, the round with the highest throughput (the least disturbed)."""
+    best = {}
+    for results in rounds:
+        for key, result in results.items():
+            if key not in best or result["rps"] > best[key]["rps"]:
+                best[key] = result
+    return best
