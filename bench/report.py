@@ -176,7 +176,9 @@ def method_section(r):
         "and DELETE removes widgets inserted for it (warm-up and timed run from disjoint pools).",
         "- **CPU/req**: the user + system CPU time of the server's gunicorn master and all its "
         "workers (`/proc/<pid>/stat`, read before and after each timed run), divided by the "
-        "requests wrk counted; the framework's cost, whatever the database's speed. **DB "
+        "requests it answered (wrk's count plus the one request in flight on each connection "
+        "when wrk stops, which the server still answers: POST's widgets made confirm it); the "
+        "framework's cost, whatever the database's speed. **DB "
         "CPU/req**: the same for the server's database process; **DB ops/req**: its "
         "`serverStatus` operation counters (queries, commands, writes, getMores) per request.",
         "",

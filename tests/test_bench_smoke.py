@@ -49,7 +49,7 @@ def test_bench_smoke(tmp_path):
             assert result["non2xx"] == 0, (server, op, result)
             # Each server's own processes and database did the work.
             assert result["cpu_ms_per_req"] > 0, (server, op, result)
-            assert result["db_ops_per_req"] >= 1, (server, op, result)
+            assert result["db_ops_per_req"] > 0.5, (server, op, result)
     assert results["growth"]["rows"], results["growth"]
     assert results["streams"]["phases"]["idle"][0]["streams_open"] == 3
     report = (tmp_path / "benchmarks.md").read_text()
