@@ -27,6 +27,16 @@ def bars(ax, servers, t, value, hatch=None, bottom=None, label=True):
     ax.grid(axis="y", alpha=0.3)
 
 
+def clip_outliers(ax, totals):
+    """Keep one bar far above the rest (a database walking an index, say) from
+    flattening all the others: cut the axis at 3x the median and say so."""
+    cap = 3 * sorted(totals)[len(totals) // 2]
+    if max(totals) > cap:
+        ax.set_ylim(0, cap)
+        ax.text(0.99, 0.97, f"axis cut at {cap:.0f} ms (highest {max(totals):.0f} ms)",
+                transform=ax.transAxes, ha="right", va="top", fontsize=8)  # fmt: skip
+
+
 def main(results_path, out_path):
     with open(results_path) as f:
         r = json.load(f)
@@ -42,6 +52,7 @@ def main(results_path, out_path):
     bars(axes[1], servers, t, lambda x: x["db_cpu_ms_per_req"], hatch="//",
          bottom=lambda x: x["cpu_ms_per_req"], label=False)  # fmt: skip
     axes[1].set_title("CPU ms per request: server, database hatched (lower is better)")
+    clip_outliers(axes[1], [x["cpu_ms_per_req"] + x["db_cpu_ms_per_req"] for x in t.values()])
     if growth:
         ax = axes[2]
         xs = [row["widgets"] for row in growth]
