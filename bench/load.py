@@ -86,8 +86,9 @@ def check_item(servers, item_id):
             )
 
 
-def check_answers(server, op, result):
-    """Every request of the run answered, and answered 2xx."""
+def check_answers(server, op, result, warm_up=False):
+    """Every request of the run answered, and answered 2xx (a warm-up of a slow
+    operation may end before any answer)."""
     failures = {
         "non-2xx": result["non2xx"],
         "connect errors": result["errors_connect"],
@@ -96,7 +97,7 @@ def check_answers(server, op, result):
         "timeouts": result["errors_timeout"],
     }
     bad = {name: n for name, n in failures.items() if n}
-    if bad or not result["requests"]:
+    if bad or not (result["requests"] or warm_up):
         first = f" (first status {result['first_non2xx']})" if result["non2xx"] else ""
         raise BenchError(
             f"{server.label} {op}: {result['requests']} requests, {bad}{first}; "
@@ -144,47 +145,60 @@ def measured_run(server, op, cfg, ids_file, out_file):
 
 
 def pool(server, owner, rate, seconds, prefix, work):
-    """Widgets for DELETE to remove, each once: enough for ``seconds`` at 1.5x ``rate``."""
+    """Widgets for DELETE to remove, each once: enough for ``seconds`` at 1.5x ``rate``.
+    Returns the file of their ids."""
     docs = widget_documents(owner, int(rate * seconds * 1.5) + 100, prefix=prefix)
     insert_batched(server.db.widgets, docs)
-    ids = [d["_id"] for d in docs]
-    return ids, write_ids(work / f"{prefix.replace(' ', '-')}-{server.key}.txt", ids)
+    path = work / f"{prefix.replace(' ', '-')}-{server.key}.txt"
+    return write_ids(path, [d["_id"] for d in docs])
 
 
 def posted(server):
     return server.db.widgets.count_documents({"name": {"$regex": "^bench post"}})
 
 
+def delete_pools(server, owner, rates, cfg, work):
+    """Id files for DELETE's warm-up and timed run: (warm-up's, timed run's).
+
+    What POST made goes first; then pools sized for the server's own pace (its
+    item GET or POST rate, whichever is higher), not the fastest server's: Eve
+    looks items up by `{$and: [owner filter, _id]}`, which SecantusDB answers
+    by walking all the owner's widgets, so a pool made for the floor's pace
+    would slow Eve's every DELETE to seconds. Warm-up and the timed run take
+    disjoint pools, so no request ever asks for a widget already gone.
+    """
+    server.db.widgets.delete_many({"name": {"$regex": "^bench post"}})
+    rate = max(rates[server.key, "get"], rates[server.key, "post"])
+    warm = pool(server, owner, rate, cfg["warmup"], "bench warm pool", work)
+    return warm, pool(server, owner, rate, cfg["duration"], "bench pool", work)
+
+
+def check_pool_lasted(server):
+    """Some of the timed pool is left (a spent pool ends wrk early), then all goes."""
+    # By name: SecantusDB takes seconds over an `$in` of thousands of ids.
+    left = server.db.widgets.count_documents({"name": {"$regex": "^bench pool "}})
+    server.db.widgets.delete_many({"name": {"$regex": "^bench (warm )?pool"}})
+    if not left:
+        raise BenchError(f"{server.label} delete: its pool ran out; make the pools larger")
+
+
 def run_op(server, op, cfg, owner, seeded_ids_file, rates, work):
     """Warm-up, then the timed run of one operation on one server, checked."""
-    ids_file = seeded_ids_file if op in ("get", "put") else None
     if op == "delete":
-        # What POST made goes first, and every server gets pools of one size (made
-        # for the fastest server's rate), so all delete from collections of the
-        # same size; warm-up and the timed run take disjoint pools, so no request
-        # ever asks for a widget already gone.
-        server.db.widgets.delete_many({"name": {"$regex": "^bench post"}})
-        rate = max(r for (_, done), r in rates.items() if done in ("get", "post"))
-        _, warm_file = pool(server, owner, rate, cfg["warmup"], "bench warm pool", work)
-        timed_pool, ids_file = pool(server, owner, rate, cfg["duration"], "bench pool", work)
+        warm_ids, timed_ids = delete_pools(server, owner, rates, cfg, work)
+    else:  # item GET and PUT walk the seeded widgets; list and POST need no ids
+        warm_ids = timed_ids = seeded_ids_file if op in ("get", "put") else None
     if cfg["warmup"]:
-        warm = run_wrk(
-            server, op, cfg["warmup"], cfg, warm_file if op == "delete" else ids_file,
-            work / "warmup.json",
-        )  # fmt: skip
-        check_answers(server, f"{op} (warm-up)", warm)
+        warm = run_wrk(server, op, cfg["warmup"], cfg, warm_ids, work / "warmup.json")
+        check_answers(server, f"{op} (warm-up)", warm, warm_up=True)
         settle(server)
-    before_posts = posted(server) if op == "post" else 0
-    result = measured_run(server, op, cfg, ids_file, work / "out.json")
+    posts_before = posted(server) if op == "post" else 0
+    result = measured_run(server, op, cfg, timed_ids, work / "out.json")
     check_answers(server, op, result)
     if op == "post":
-        check_own_database(server, posted(server) - before_posts, result, cfg)
+        check_own_database(server, posted(server) - posts_before, result, cfg)
     if op == "delete":
-        # (By name: SecantusDB takes seconds over an `$in` of thousands of ids.)
-        left = server.db.widgets.count_documents({"name": {"$regex": "^bench pool "}})
-        if not left:
-            raise BenchError(f"{server.label} delete: the pool of {len(timed_pool)} ran out")
-        server.db.widgets.delete_many({"name": {"$regex": "^bench (warm )?pool"}})
+        check_pool_lasted(server)
     return result
 
 
@@ -201,8 +215,7 @@ def check_own_database(server, made, result, cfg):
 
 
 def bench_round(servers, cfg, owner, seeded_ids_file, work, round_no, log):
-    """One pass over every operation, the servers taking turns per operation (so all
-    have run item GET and POST, which size DELETE's pools, before any DELETE)."""
+    """One pass over every operation, the servers taking turns per operation."""
     results = {}
     rates = {}
     for op in OPS:
