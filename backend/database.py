@@ -1,11 +1,9 @@
 """MongoDB access: one pymongo client per app and process, indexes ensured on first use."""
 
-import os
-import threading
-
 from flask import current_app
 from pymongo import MongoClient
 
+from backend.process import PerProcess
 from backend.settings import DATABASE_TIMEOUT_MS, ConfigError
 
 
@@ -62,17 +60,16 @@ class Connection:
         self.var_dir = var_dir
         self.database_name = database_name
         self.index_specs = index_specs
-        self._lock = threading.Lock()
-        self._pid = None
-        self._db = None
+        self._db = PerProcess(self._connect)
 
     @property
     def db(self):
-        if self._pid != os.getpid():
-            with self._lock:
-                if self._pid != os.getpid():
-                    self._connect()
-        return self._db
+        return self._db.get()
+
+    @property
+    def connected(self):
+        """The database if this process holds an open client of it, else None."""
+        return self._db.peek()
 
     def _connect(self):
         # No MONGO_URI outside production: the embedded server, started on first use.
@@ -89,7 +86,7 @@ class Connection:
         except Exception:
             client.close()
             raise
-        self._db, self._pid = db, os.getpid()
+        return db
 
     def add_indexes(self, collection, indexes):
         """Declare indexes that this app alone needs (those of its resources)."""
@@ -100,9 +97,9 @@ class Connection:
             db[collection].create_indexes(indexes)
 
     def close(self):
-        if self._db is not None and self._pid == os.getpid():
-            self._db.client.close()
-        self._db = self._pid = None
+        if self.connected is not None:
+            self.connected.client.close()
+        self._db.reset()
 
 
 # The embedded server is a development tool: devtools/ and SecantusDB are not in

@@ -38,6 +38,7 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import PyMongoError
 
 from backend.extensions import mongo
+from backend.process import PerProcess
 from backend.serialization import utc_now
 
 COLLECTION = "outbox"
@@ -202,28 +203,30 @@ class Worker:
         self.app = app
         self._event = threading.Event()
         self._stopped = False
-        self._thread = None
-        self._lock = threading.Lock()
+        self._thread = PerProcess(self._start)
 
     def ensure_running(self):
         """Start the thread in this process, once (a forked process has none)."""
-        if self._thread is None or not self._thread.is_alive():
-            with self._lock:
-                if self._thread is None or not self._thread.is_alive():
-                    self._stopped = False
-                    self._thread = threading.Thread(
-                        target=self._run, name="mail-worker", daemon=True
-                    )
-                    self._thread.start()
+        self._thread.get()
+
+    def _start(self):
+        self._stopped = False
+        thread = threading.Thread(target=self._run, name="mail-worker", daemon=True)
+        thread.start()
+        return thread
 
     def wake(self):
         self._event.set()
 
     def stop(self):
+        """Stop this process's thread; the next ``ensure_running`` starts another."""
         self._stopped = True
         self._event.set()
-        if self._thread is not None:
-            self._thread.join(timeout=SMTP_TIMEOUT_SECONDS + 1)
+        thread = self._thread.peek()
+        if thread is not None:
+            thread.join(timeout=SMTP_TIMEOUT_SECONDS + 1)
+            if not thread.is_alive():  # else still sending: it stops after this message
+                self._thread.reset()
 
     def _run(self):
         while not self._stopped:

@@ -1,6 +1,10 @@
 """The app served over real HTTP on 127.0.0.1, for tests that need sockets and threads,
-and the wait for a server started in a subprocess."""
+the app under gunicorn in a process of its own, and the wait for such a server."""
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -10,7 +14,10 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
+from devtools.embedded_mongo import free_port
 from tests import outbox
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
 @contextmanager
@@ -47,3 +54,56 @@ def wait_until_healthy(url, process, timeout=20, log=lambda: ""):
             pass
         time.sleep(0.1)
     pytest.fail(f"gunicorn did not answer {url}/healthz within {timeout} s\n{log()}")
+
+
+class Gunicorn:
+    """The tests' app under gunicorn, as the browser tests' live_server runs it,
+    restartable. Its output goes to ``log`` (a path) when given, else to the test's."""
+
+    def __init__(self, mongo_uri, database, var_dir, log=None, **settings):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "APP_ENV": "test",
+            "MONGO_URI": mongo_uri,
+            "MONGO_DATABASE": database,
+            "SECRET_KEY": "browser-test-secret-key",
+            "BCRYPT_ROUNDS": "4",
+            "VAR_DIR": str(var_dir),
+            "SMTP_HOST": "",
+            "MAIL_WORKER": "thread",
+            **settings,
+        }
+        self.log = log
+        self.process = None
+
+    def start(self):
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        command = [gunicorn, "tests.sample_app:create_app()", "--bind", f"127.0.0.1:{self.port}"]
+        command += ["--config", "python:backend.live.gunicorn", "--threads", "16"]
+        output = self.log.open("a") if self.log else None
+        # A process group of its own, so that crash() can kill the workers too.
+        self.process = subprocess.Popen(
+            command,
+            cwd=PROJECT_DIR,
+            env=self.env,
+            start_new_session=True,
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
+        )
+        if output:
+            output.close()  # the server has its own copy
+        wait_until_healthy(
+            self.url, self.process, log=self.log.read_text if self.log else lambda: ""
+        )
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=20)
+
+    def crash(self):
+        """Kills master and workers at once, as a crash or a killed container
+        would: no stream ends cleanly, the page just loses its connection."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=20)

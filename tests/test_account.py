@@ -2,10 +2,13 @@
 
 import json
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from backend import create_app
+from backend.account import browsers
 from tests.conftest import PASSWORD, Browserless, csrf_token_from
 from tests.outbox import emails_to, verify_link
 
@@ -36,7 +39,10 @@ def change_password(client, current=PASSWORD, new=NEW_PASSWORD, confirm=None):
 
 
 def end_other_sessions(client):
-    return post_account_form(client, "/account/sessions", "sessions")
+    # The page shows no such button when there is no other session; a copy of this
+    # browser's cookie may be about all the same.
+    token = csrf_token_from(client.get("/login").text)
+    return client.post("/account/sessions", data={"csrf_token": token})
 
 
 def delete_account(client, password=PASSWORD):
@@ -95,7 +101,9 @@ def test_the_account_page_needs_a_login(client):
     assert response.headers["Location"] == "/login?next=/account"
 
 
-def test_the_account_page_has_a_form_per_action_each_posting_to_its_own_url(alice):
+def test_the_account_page_has_a_form_per_action_each_posting_to_its_own_url(app, alice):
+    another_session_of(app, alice)  # else there is no other session to log out of
+
     response = alice.client.get("/account")
 
     assert response.status_code == 200
@@ -104,6 +112,33 @@ def test_the_account_page_has_a_form_per_action_each_posting_to_its_own_url(alic
     for action in ("/account/email", "/account/password", "/account/sessions", "/account/delete"):
         assert f'action="{action}"' in page
     assert "This deletes your account and all your widgets" in page
+
+
+def autofocused(page):
+    return re.findall(r'<(?:input|select)[^>]* autofocus[^>]* id="([^"]+)"', page)
+
+
+def test_the_page_focuses_the_first_field_then_the_first_invalid_one_of_the_failed_form(alice):
+    assert autofocused(alice.client.get("/account").text) == ["email-email"]
+
+    page = change_password(alice.client, current=PASSWORD, new="short").text
+
+    # The form that failed, not the first form on the page.
+    assert autofocused(page) == ["password-password"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/account/email", "/account/password", "/account/sessions", "/account/delete"]
+)
+def test_a_form_url_opened_by_get_leads_back_to_the_account_page(alice, path):
+    response = alice.client.get(path)
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/account"
+
+
+def test_a_page_of_its_own_under_account_is_not_redirected(alice):
+    assert "authenticator" in alice.client.get("/account/totp").text.lower()
 
 
 def test_account_forms_need_a_csrf_token(alice):
@@ -241,19 +276,177 @@ def test_a_refused_password_change_says_why_and_changes_nothing(app, alice, fiel
     assert log_in(app.test_client(), alice.email, PASSWORD).status_code == 302
 
 
-# Other sessions ---------------------------------------------------------------
+# Sessions ---------------------------------------------------------------------
+
+FIREFOX_ON_ANDROID = "Mozilla/5.0 (Android 14; Mobile; rv:132.0) Gecko/132.0 Firefox/132.0"
+
+
+def sessions_section(client):
+    page = client.get("/account").text
+    start = page.index('id="sessions-heading"')
+    return page[start : page.index("</section>", start)]
+
+
+def end_session_actions(client):
+    """The action of each session's End button, on the account page."""
+    return re.findall(r'action="(/account/sessions/[^"]+/end)"', sessions_section(client))
+
+
+def end_action_of(client, browser):
+    """The action of the End button beside ``browser``'s session."""
+    items = re.findall(r"<li>.*?</li>", sessions_section(client), re.DOTALL)
+    [action] = [re.search(r'action="([^"]+)"', item).group(1) for item in items if browser in item]
+    return action
+
+
+def end_session(client, action, with_token=True):
+    data = {"csrf_token": csrf_token_from(client.get("/login").text)} if with_token else {}
+    return client.post(action, data=data)
+
+
+def session_ids(db):
+    return sorted(session["_id"] for session in db.sessions.find())
+
+
+def test_the_account_page_lists_each_session_with_its_browser_address_and_last_use(app, alice):
+    phone = app.test_client()
+    phone.environ_base.update(HTTP_USER_AGENT=FIREFOX_ON_ANDROID, REMOTE_ADDR="203.0.113.7")
+    assert log_in(phone, alice.email).status_code == 302
+
+    section = sessions_section(alice.client)
+
+    assert "Firefox on Android" in section
+    assert "from 203.0.113.7" in section
+    assert section.count("This browser") == 1
+    assert re.search(r"last used <time datetime=\"\d{4}-\d\d-\d\dT", section)
+    # One End button, for the phone's session; this browser has Log out instead.
+    assert len(end_session_actions(alice.client)) == 1
+    assert "Log out of all other sessions" in section
+
+
+def test_a_session_is_named_by_its_stored_digest_never_by_its_cookie(app, alice, db):
+    phone = another_session_of(app, alice)
+    [action] = end_session_actions(alice.client)
+    stored_id = action.split("/")[3]
+
+    assert stored_id in session_ids(db)
+    assert stored_id not in phone.get_cookie("session").value
+    # The digest in a cookie is no session (tests/test_sessions.py forges one too).
+    forger = app.test_client()
+    with forger.session_transaction() as session:
+        session["_user_id"] = stored_id
+    assert not logged_in(forger)
+
+
+def test_ending_one_session_logs_that_browser_out_and_no_other(app, alice, bob):
+    phone = app.test_client()
+    phone.environ_base.update(HTTP_USER_AGENT=FIREFOX_ON_ANDROID)
+    assert log_in(phone, alice.email).status_code == 302
+    laptop = another_session_of(app, alice)
+    assert logged_in(phone)
+
+    response = end_session(alice.client, end_action_of(alice.client, "Firefox on Android"))
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/account"
+    assert "Session ended." in alice.client.get("/account").text
+    assert not logged_in(phone)
+    assert logged_in(laptop)
+    assert logged_in(alice.client)
+    assert logged_in(bob.client)
+    assert "Firefox on Android" not in sessions_section(alice.client)
+    assert "Ended a session in another browser" in alice.client.get("/account").text
+
+
+@pytest.mark.parametrize(
+    "stored_id", ["bobs", "0" * 64, "not-a-session", "%7B%22%24ne%22%3A%20null%7D"]
+)
+def test_ending_a_session_that_is_not_ones_own_changes_nothing(app, alice, bob, db, stored_id):
+    bobs_phone = another_session_of(app, bob)
+    if stored_id == "bobs":
+        [action] = end_session_actions(bob.client)
+    else:
+        action = f"/account/sessions/{stored_id}/end"
+    before = session_ids(db)
+
+    response = end_session(alice.client, action)
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/account"
+    assert "That session had ended already." in alice.client.get("/account").text
+    assert session_ids(db) == before
+    assert logged_in(bobs_phone)
+
+
+def test_ending_a_session_needs_a_post_with_a_csrf_token(app, alice, db):
+    phone = another_session_of(app, alice)
+    [action] = end_session_actions(alice.client)
+    before = session_ids(db)
+
+    assert end_session(alice.client, action, with_token=False).status_code == 403
+    assert alice.client.get(action).headers["Location"] == "/account"
+
+    assert session_ids(db) == before
+    assert logged_in(phone)
+
+
+def test_ending_a_session_needs_a_login(app, alice, db):
+    another_session_of(app, alice)
+    [action] = end_session_actions(alice.client)
+    stranger = app.test_client()
+    before = session_ids(db)
+
+    response = end_session(stranger, action)
+
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+    assert session_ids(db) == before
+
+
+def test_a_session_from_before_browsers_were_kept_shows_unknown_browser(app, alice, db):
+    another_session_of(app, alice)
+    db.sessions.update_many({}, {"$unset": {"user_agent": "", "ip": ""}})
+
+    section = sessions_section(alice.client)
+
+    assert section.count("Unknown browser") == 2
+    assert "from " not in section
+    assert len(end_session_actions(alice.client)) == 1
+
+
+def test_the_periodic_touch_keeps_the_address_current(app, alice, db):
+    for session in db.sessions.find():
+        old = session["last_used_at"] - timedelta(seconds=app.config["SESSION_TOUCH_INTERVAL"])
+        db.sessions.update_one({"_id": session["_id"]}, {"$set": {"last_used_at": old}})
+    alice.client.environ_base.update(REMOTE_ADDR="198.51.100.23")
+
+    assert logged_in(alice.client)
+
+    assert db.sessions.find_one()["ip"] == "198.51.100.23"
+    assert "from 198.51.100.23" in sessions_section(alice.client)
+
+
+def test_behind_a_trusted_proxy_the_address_is_the_forwarded_one(settings):
+    app = create_app({**settings, "TRUSTED_PROXIES": "1"})
+    client = app.test_client()
+    client.environ_base.update(HTTP_X_FORWARDED_FOR="192.0.2.1, 203.0.113.9")
+    Browserless(client, "proxied@example.com").register()
+
+    assert "from 203.0.113.9" in sessions_section(client)
+    app.extensions["mongo"].close()
 
 
 def test_logging_out_of_all_other_sessions_keeps_this_one(app, alice, bob):
     phone = another_session_of(app, alice)
-    assert "you have 1 session open" in alice.client.get("/account").get_data(as_text=True)
+    assert len(end_session_actions(alice.client)) == 1
 
     response = end_other_sessions(alice.client)
 
     assert response.status_code == 302
     page = alice.client.get("/account").get_data(as_text=True)
     assert "You are logged out everywhere else." in page
-    assert "you have 0 sessions open" in page
+    assert "Where you are logged in: only here." in page
+    assert "Log out of all other sessions" not in page  # nothing left to log out of
     assert logged_in(alice.client)
     assert not logged_in(phone)
     assert logged_in(bob.client)  # nobody else's
@@ -266,6 +459,40 @@ def test_logging_out_of_other_sessions_kills_a_copy_of_this_one_too(app, alice):
 
     assert logged_in(alice.client)
     assert not logged_in(thief)
+
+
+@pytest.mark.parametrize(
+    "user_agent, described",
+    [
+        (FIREFOX_ON_ANDROID, "Firefox on Android"),
+        (
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/131.0.0.0 Safari/537.36",
+            "Chrome on Linux",
+        ),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
+            "Edge on Windows",
+        ),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "
+            "(KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
+            "Safari on iOS",
+        ),
+        (
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 "
+            "(KHTML, like Gecko) Version/18.1 Safari/605.1.15",
+            "Safari on macOS",
+        ),
+        ("Mozilla/5.0 (X11; Linux x86_64) TestBrowser/1.0", "A browser on Linux"),
+        ("curl/8.11.0", "Unknown browser"),
+        ("", "Unknown browser"),
+        (None, "Unknown browser"),
+    ],
+)
+def test_a_browser_is_told_by_family_and_system(user_agent, described):
+    assert browsers.describe(user_agent) == described
 
 
 # Delete the account -----------------------------------------------------------

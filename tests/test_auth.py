@@ -277,6 +277,7 @@ def test_logout_ends_the_session_and_goes_to_login(app):
 
     assert response.status_code == 302
     assert urlsplit(response.headers["Location"]).path == "/login"
+    assert "You are logged out." in user.client.get("/login").text
     assert not logged_in(user.client)
     assert user.client.get("/").status_code == 302
 

@@ -94,7 +94,9 @@ def test_the_app_answers_503_while_the_database_is_down_and_recovers(mongo, faul
         ]
         login = {"email": alice.email, "password": PASSWORD, "csrf_token": login_token}
         pages = [
-            (user, "GET", f"{url}/widgets", {}),
+            # A page that reads the database (the index may need none: the user's
+            # session can come from the process's session cache).
+            (user, "GET", f"{url}/account", {}),
             (visitor, "POST", f"{url}/login", {"data": login}),
         ]
         healthz = (visitor, "GET", f"{url}/healthz", {})

@@ -2,13 +2,14 @@
 interface, on a blueprint of a fresh app, exercised end to end."""
 
 import pytest
-from bson import ObjectId
+from bson import ObjectId, Regex
 from flask import Blueprint
 from flask_login import current_user
 from pymongo import ASCENDING, IndexModel
 from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
 
 from backend.api import BackboneResource, JSONForm, JSONIntegerField, JSONStringField
+from backend.api.keyset import encode_cursor
 from backend.extensions import mongo
 from tests.conftest import csrf_token_from
 
@@ -150,6 +151,24 @@ def test_custom_page_size_and_parameter_names(alice):
     assert titles(alice.get(f"{NOTES}?search=D")) == ["d"]
     # The default names mean nothing to this resource.
     assert titles(alice.get(f"{NOTES}?page=2&per_page=1&sort=-title&q=a")) == ["a", "b", "c"]
+
+
+def test_keyset_paging_speaks_the_resources_own_parameter_names(alice):
+    for title in ("e", "a", "d", "b", "c", "ab"):
+        note(alice, title)
+    seen, url = [], f"{NOTES}?order=-title&search=A&n=1"
+    while url:
+        response = alice.get(url)
+        seen += titles(response)
+        link = response.headers.get("Link")
+        url = link and link.removeprefix("<").removesuffix('>; rel="next"')
+        assert not url or ("order=-title" in url and "search=A" in url and "n=1" in url)
+
+    assert seen == ["ab", "a"]
+    # A form of its own declares no field types: a cursor's value must still be plain.
+    for value, status in (("b", 200), ({"$gt": ""}, 400), (Regex(".*"), 400), (["a"], 400)):
+        cursor = encode_cursor("title", value, ObjectId())
+        assert alice.get(f"{NOTES}?order=title&after={cursor}").status_code == status, value
 
 
 @pytest.mark.parametrize(

@@ -7,14 +7,19 @@ tests/resource_cases.py: a resource someone registers later is tested here
 without a test of its own.
 """
 
+import base64
 import json
 import re
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
+import bson
 import pytest
 from bson import ObjectId
+from pymongo import monitoring
 
+from backend.api.keyset import encode_cursor
 from backend.api.resource import MANAGED_FIELDS
 from tests.resource_cases import Case, accepted_values, refused_values
 from tests.sample_app import RESOURCES
@@ -351,6 +356,7 @@ def bad_list_queries(resource):
     ]
     queries += [f"sort={name}" for name in unsortable]
     queries += [f"sort=--{first}", "sort=-", "sort=", f"sort={first}%00", "sort=%C3%A9"]
+    queries += ["total=1", "total=True", "total=", "after=", "after=%00", "after=abc&page=1"]
     if resource.search_field:
         queries.append("q=" + "x" * (resource.resource.max_search_length + 1))
     return queries
@@ -436,6 +442,250 @@ def test_search_combines_with_paging_and_sorting(alice, resource):
     assert searched(alice, resource, "gear", sort=sort, per_page=2) == ["gear 3", "gear 2"]
     assert searched(alice, resource, "gear", sort=sort, per_page=2, page=2) == ["gear 1"]
     assert alice.get(f"{resource.api}?q=gear&per_page=2").get_json()["total"] == 3
+
+
+# Keyset paging ------------------------------------------------------------------
+
+NEXT_LINK = re.compile(r'<([^<>]+)>; rel="next"')
+
+
+class CommandRecorder(monitoring.CommandListener):
+    """The database commands that requests run, seen on the wire (while recording)."""
+
+    def __init__(self):
+        self.commands = None
+
+    @contextmanager
+    def recording(self):
+        self.commands = []
+        try:
+            yield self.commands
+        finally:
+            self.commands = None
+
+    def started(self, event):
+        if self.commands is not None:
+            self.commands.append(event.command)
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        pass
+
+
+# Registered once, for every client made from now on (pymongo has no other way
+# to watch an app's own client); it records nothing unless a test asks.
+COMMANDS = CommandRecorder()
+monitoring.register(COMMANDS)
+
+
+def counts(commands, resource):
+    """How many of ``commands`` counted the resource's documents (count_documents
+    is an aggregate; a change stream is one too, but no count)."""
+    return sum(
+        1
+        for command in commands
+        if command.get("count") == resource.collection
+        or (
+            command.get("aggregate") == resource.collection
+            and not any("$changeStream" in stage for stage in command["pipeline"])
+        )
+    )
+
+
+def next_url(response):
+    """The URL that the Link header names as the next page, or None without one."""
+    link = response.headers.get("Link")
+    if link is None:
+        return None
+    match = NEXT_LINK.fullmatch(link)
+    assert match, link
+    return match.group(1)
+
+
+def walk(client, url):
+    """Every item of the list from ``url`` on, following the Link header page by page."""
+    items = []
+    for _ in range(100):
+        response = client.get(url)
+        assert response.status_code == 200, response.get_json()
+        items += response.get_json()["items"]
+        url = next_url(response)
+        if url is None:
+            return items
+    raise AssertionError("The Link headers go round in circles.")
+
+
+@pytest.mark.parametrize(("resource", "field"), SORTS)
+def test_walking_by_cursor_gives_each_sort_both_ways_with_ties_and_nulls_once(
+    alice, db, resource, field
+):
+    # Ties on the value, and two documents without one (null, and the field
+    # missing, as when a field is added to a resource after documents exist).
+    values = [*resource.sort_values(field), None, None]
+    documents = [resource.create(alice, number) for number in range(len(values))]
+    for document, value in zip(documents, values, strict=True):
+        set_stored(db, resource, document, **{field: value})
+    db[resource.collection].update_one(
+        {"_id": ObjectId(documents[-1]["_id"])}, {"$unset": {field: ""}}
+    )
+    # MongoDB's order: null and missing below every value, then ties by _id.
+    ranked = sorted(
+        (value is not None, value, ObjectId(document["_id"]))
+        for value, document in zip(values, documents, strict=True)
+    )
+    ascending = [str(id_) for *_, id_ in ranked]
+
+    for sort, expected in ((field, ascending), (f"-{field}", ascending[::-1])):
+        for per_page in (1, 3):
+            seen = walk(alice, f"{resource.api}?sort={sort}&per_page={per_page}")
+            assert [item["_id"] for item in seen] == expected, (sort, per_page)
+        by_number = [
+            item
+            for page in (1, 2, 3)
+            for item in ids(alice.get(f"{resource.api}?sort={sort}&page={page}&per_page=3"))
+        ]
+        assert by_number == expected, sort
+
+
+def test_a_walk_neither_repeats_nor_skips_when_documents_change_between_pages(alice, db, resource):
+    documents = [resource.create(alice, number) for number in range(6)]
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for days, document in enumerate(documents):
+        set_stored(db, resource, document, created_at=start + timedelta(days=days))
+    first = alice.get(f"{resource.api}?per_page=2")  # newest first
+    assert ids(first) == [documents[5]["_id"], documents[4]["_id"]]
+
+    resource.create(alice, 7)  # newer than the page: before the walk's position
+    between = resource.create(alice, 8)
+    set_stored(db, resource, between, created_at=start + timedelta(days=2, hours=12))
+    alice.delete(resource.url(documents[4]))  # the item that the cursor names
+    alice.delete(resource.url(documents[1]))  # one that the walk has not reached
+
+    rest = [item["_id"] for item in walk(alice, next_url(first))]
+    assert rest == [documents[3]["_id"], between["_id"], documents[2]["_id"], documents[0]["_id"]]
+
+
+@pytest.mark.parametrize("resource", SEARCHABLE)
+def test_a_walk_keeps_to_the_search(alice, resource):
+    create_named(alice, resource, "gear 3", "cog 1", "Gear 1", "cog 2", "gear 2", "cog 3")
+    query = urlencode({"q": "gear", "sort": f"-{resource.search_field}", "per_page": 1})
+
+    seen = walk(alice, f"{resource.api}?{query}")
+
+    assert [item[resource.search_field] for item in seen] == ["gear 3", "gear 2", "Gear 1"]
+
+
+@pytest.mark.parametrize("resource", OWNED)
+def test_a_walk_never_shows_another_users_documents(alice, bob, resource):
+    mine = []
+    for number in range(3):
+        mine.append(resource.create(alice, number)["_id"])
+        resource.create(bob, number)
+
+    assert sorted(item["_id"] for item in walk(alice, f"{resource.api}?per_page=1")) == sorted(mine)
+    # Bob's cursor names a place in the sort, not his documents: Alice sees hers.
+    bobs_next = next_url(bob.get(f"{resource.api}?per_page=1"))
+    assert set(ids(alice.get(bobs_next))) <= set(mine)
+
+
+def test_the_link_header_names_the_next_page_exactly_when_there_is_one(alice, resource):
+    assert "Link" not in alice.get(resource.api).headers
+    for number in range(4):
+        resource.create(alice, number)
+
+    first = alice.get(f"{resource.api}?per_page=2")
+    assert next_url(first)
+    assert "Link" not in alice.get(f"{resource.api}?per_page=2&page=2").headers
+    assert "Link" not in alice.get(f"{resource.api}?per_page=4").headers
+    assert next_url(alice.get(f"{resource.api}?per_page=3&page=1"))
+
+    # It goes on where page 2 would, in the same sort and page size, and says so.
+    second = alice.get(next_url(first))
+    assert ids(second) == ids(alice.get(f"{resource.api}?per_page=2&page=2"))
+    assert "Link" not in second.headers
+    body = second.get_json()
+    assert list(body) == ["items", "page", "per_page", "total"]
+    assert (body["page"], body["per_page"], body["total"]) == (None, 2, None)
+
+
+def test_total_is_counted_only_when_the_client_needs_it(alice, resource):
+    for number in range(3):
+        resource.create(alice, number)
+    api = resource.api
+    first = alice.get(f"{api}?per_page=1")
+    after = next_url(first)
+
+    # (request, the total it answers, how many counts it runs)
+    expected = [
+        (f"{api}?per_page=1", 3, 1),  # page numbers promise a total
+        (f"{api}?per_page=1&page=3", 3, 0),  # the last page tells it
+        (f"{api}?per_page=3", 3, 0),  # so does a full page with nothing after it
+        (f"{api}?per_page=1&total=false", None, 0),  # a client that needs none
+        (after, None, 0),  # after a cursor: none unless asked
+        (f"{after}&total=true", 3, 1),
+        (f"{after}&total=false", None, 0),
+    ]
+    for url, total, count in expected:
+        with COMMANDS.recording() as commands:
+            response = alice.get(url)
+        assert response.get_json()["total"] == total, url
+        assert counts(commands, resource) == count, (url, commands)
+    # The next page's link keeps the client's choice.
+    assert "total=true" in next_url(alice.get(f"{api}?per_page=1&total=true"))
+
+
+def bad_cursors(resource, field):
+    """(what is wrong, the cursor) for a list sorted by ``field``."""
+    value = resource.sort_values(field)[0]
+    item = ObjectId()
+    good = encode_cursor(field, value, item)
+    cursors = [
+        ("the other direction", encode_cursor(f"-{field}", value, item)),
+        ("garbage", "garbage!"),
+        ("empty", ""),
+        ("one character", "a"),
+        ("padding", good + "=="),
+        ("percent", "%00"),
+        ("too long", "A" * 5000),
+        ("truncated", good[:-4]),
+        ("no bson", base64.urlsafe_b64encode(b"not a cursor at all").decode()),
+        ("no _id", bson_cursor({"sort": field, "value": value})),
+        ("an _id that is no ObjectId", bson_cursor({"sort": field, "value": value, "_id": "x"})),
+        ("an extra key", bson_cursor({"sort": field, "value": value, "_id": item, "x": 1})),
+        ("a sort that is no string", bson_cursor({"sort": 1, "value": value, "_id": item})),
+    ]
+    cursors += [
+        (f"another sort ({other})", encode_cursor(other, resource.sort_values(other)[0], item))
+        for other in resource.sort_fields
+        if other != field
+    ]
+    wrong = [{"$gt": ""}, [value], 1.5, "5" if not isinstance(value, str) else 5]
+    wrong.append(1 if isinstance(value, bool) else True)
+    cursors += [
+        (f"a value of the wrong type ({bad!r})", encode_cursor(field, bad, item)) for bad in wrong
+    ]
+    return cursors
+
+
+def bson_cursor(document):
+    return base64.urlsafe_b64encode(bson.encode(document)).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(("resource", "field"), SORTS)
+def test_a_bad_cursor_answers_400(alice, resource, field, subtests):
+    resource.create(alice)
+    for problem, cursor in bad_cursors(resource, field):
+        with subtests.test(problem):
+            assert_error(
+                alice.get(f"{resource.api}?{urlencode({'sort': field, 'after': cursor})}"), 400
+            )
+    good = encode_cursor(field, resource.sort_values(field)[0], ObjectId())
+    for extra in ("page=1", "total=yes", "total=", "per_page=0"):
+        with subtests.test(extra):
+            assert_error(alice.get(f"{resource.api}?sort={field}&after={good}&{extra}"), 400)
+    assert alice.get(f"{resource.api}?sort={field}&after={good}").status_code == 200
 
 
 # Update -----------------------------------------------------------------

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
 from schemathesis.config import SchemathesisConfig
 
+from backend.api.keyset import CURSOR, MAX_CURSOR_LENGTH, encode_cursor
 from backend.api.openapi import openapi_document
 from backend.serialization import utc_now
 from backend.settings import APP_NAME
@@ -132,4 +133,27 @@ def test_the_api_answers_as_documented(case, base_url, db, documents):
         db[collection].replace_one({"_id": ITEM_ID}, document, upsert=True)
     if ObjectId.is_valid(case.path_parameters.get("item_id", "")):
         case.path_parameters["item_id"] = str(ITEM_ID)
+    aim_cursor(case, documents)
     case.call_and_validate(base_url=base_url)
+
+
+def aim_cursor(case, documents):
+    """A generated ``after`` that the schema allows becomes a real cursor, of the
+    user's document in the case's sort: a made-up one is a 400 (the API suite tests
+    that), as is ``after`` with ``page``, which no schema can forbid."""
+    query = case.query or {}
+    resource = next((r for r in RESOURCES if case.path == f"/api/{r.name}"), None)
+    after = query.get(resource.after_param) if resource else None
+    if not (isinstance(after, str) and len(after) <= MAX_CURSOR_LENGTH):
+        return
+    sort = query.get(resource.sort_param, resource.default_sort)
+    if (
+        CURSOR.fullmatch(after)
+        and isinstance(sort, str)
+        and sort.lstrip("-") in resource.sort_fields
+    ):
+        document = documents[resource.collection]
+        cursor = encode_cursor(sort, document[sort.lstrip("-")], ITEM_ID)
+        query = {**query, resource.after_param: cursor}
+        query.pop(resource.page_param, None)
+        case.query = query

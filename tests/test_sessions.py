@@ -1,5 +1,6 @@
 """Login sessions: stored only as a digest, ended by load_session itself when idle
-or too old, a __Host- cookie in production, and never cached."""
+or too old, a __Host- cookie in production, and answers never cached by browsers
+(the server's own session cache: tests/test_session_cache.py)."""
 
 import hashlib
 from datetime import timedelta
@@ -11,6 +12,7 @@ from backend.serialization import utc_now
 from backend.settings import ConfigError, load_settings
 from tests.conftest import PASSWORD, Browserless, create_verified_user, csrf_token_from
 from tests.test_account import logged_in
+from tests.test_session_cache import wait_until_uncached
 
 
 def session_id_of(app, client, cookie="session"):
@@ -25,10 +27,13 @@ def session_document(db, app, user):
     )
 
 
-def wind_back(db, field, delta):
-    """Make every session's ``field`` look ``delta`` older."""
-    for session in db.sessions.find():
+def wind_back(app, db, field, delta):
+    """Make every session's ``field`` look ``delta`` older (and wait for the app's
+    session cache to forget what it had, as its change stream makes it do)."""
+    sessions = list(db.sessions.find())
+    for session in sessions:
         db.sessions.update_one({"_id": session["_id"]}, {"$set": {field: session[field] - delta}})
+    wait_until_uncached(app, [session["_id"] for session in sessions])
 
 
 # Stored as a digest --------------------------------------------------------------
@@ -56,31 +61,31 @@ def test_a_copied_database_logs_nobody_in(app, alice, db):
 # Idle timeout and absolute lifetime ---------------------------------------------------
 
 
-def test_a_session_idle_for_two_days_is_over(alice, db):
-    wind_back(db, "last_used_at", timedelta(days=2) - timedelta(minutes=1))
+def test_a_session_idle_for_two_days_is_over(app, alice, db):
+    wind_back(app, db, "last_used_at", timedelta(days=2) - timedelta(minutes=1))
     assert logged_in(alice.client)  # and that use counts
 
-    wind_back(db, "last_used_at", timedelta(days=2, seconds=1))
+    wind_back(app, db, "last_used_at", timedelta(days=2, seconds=1))
 
     assert not logged_in(alice.client)
     assert db.sessions.count_documents({}) == 0  # ended, not just refused
 
 
-def test_a_session_in_use_ends_after_fourteen_days_all_the_same(alice, db):
-    wind_back(db, "created_at", timedelta(days=14) - timedelta(minutes=1))
+def test_a_session_in_use_ends_after_fourteen_days_all_the_same(app, alice, db):
+    wind_back(app, db, "created_at", timedelta(days=14) - timedelta(minutes=1))
     assert logged_in(alice.client)
 
-    wind_back(db, "created_at", timedelta(minutes=2))
+    wind_back(app, db, "created_at", timedelta(minutes=2))
 
     assert not logged_in(alice.client)
 
 
-def test_the_last_use_is_written_at_most_every_five_minutes(alice, db):
+def test_the_last_use_is_written_at_most_every_five_minutes(app, alice, db):
     [before] = db.sessions.find()
     assert logged_in(alice.client)
     assert db.sessions.find_one()["last_used_at"] == before["last_used_at"]
 
-    wind_back(db, "last_used_at", timedelta(minutes=5))
+    wind_back(app, db, "last_used_at", timedelta(minutes=5))
     assert logged_in(alice.client)
 
     [after] = db.sessions.find()
@@ -97,7 +102,7 @@ def test_the_ttl_index_deletes_a_session_when_it_would_be_refused(alice, db):
 
 def test_session_idle_timeout_comes_from_the_environment(app, alice, db):
     app.config["SESSION_IDLE_TIMEOUT"] = 60
-    wind_back(db, "last_used_at", timedelta(seconds=61))
+    wind_back(app, db, "last_used_at", timedelta(seconds=61))
 
     assert not logged_in(alice.client)
     settings = load_settings({"APP_ENV": "test", "SECRET_KEY": "s", "SESSION_IDLE_TIMEOUT": "600"})

@@ -45,6 +45,7 @@ class AccountForm(FlaskForm):
 
     form_prefix = ""
     retry_after = 0  # seconds, when the password check was throttled
+    takes_focus = True  # False for the page's other forms (see account_page)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix=self.form_prefix, **kwargs)

@@ -101,6 +101,7 @@ def recovery_codes():
     form = RecoveryCodesForm()
     user = models.find_user(current_user.id)
     if not twofactor.is_on(user):
+        flash("Two-factor login is off: there are no recovery codes to make.", "error")
         return redirect(url_for(".account"))
     if form.validate_on_submit():
         codes = twofactor.new_recovery_codes(user["_id"])
@@ -179,5 +180,7 @@ def remove_passkey():
             if not twofactor.is_on(user):
                 twofactor.forget_recovery_codes(user["_id"])
             security_change("passkey_removed", f"The passkey “{removed['name']}” is removed.")
+        else:
+            flash("That passkey was removed already.", "error")
         return redirect(url_for(".account"))
     return account_page(passkey_remove_form=form)

@@ -8,6 +8,7 @@ taken before, is dead afterwards.
 from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required, logout_user
 
+from backend.account import browsers
 from backend.account.forms import (
     AddPasskeyForm,
     ChangeEmailForm,
@@ -30,6 +31,15 @@ blueprint = Blueprint("account", __name__)
 @login_required
 def account():
     return account_page()
+
+
+@blueprint.get("/account/<path:form_url>")
+@login_required
+def back_to_account(form_url):
+    """A form's own URL asked for by GET (typed, bookmarked, or the address bar after a
+    failed form): the page the form is on, never a 405. Pages of their own, such as
+    /account/totp, are rules without a converter, which Flask matches first."""
+    return redirect(url_for(".account"))
 
 
 @blueprint.post("/account/email")
@@ -95,6 +105,20 @@ def end_other_sessions():
     return redirect(url_for(".account"))
 
 
+@blueprint.post("/account/sessions/<stored_id>/end")  # CSRFProtect checks the token
+@login_required
+def end_session(stored_id):
+    """One session of the user's, named by its stored id (see models.list_sessions). This
+    browser keeps its session id: "Log out of all other sessions" is there for a copy of it.
+    Someone else's session, or one ended already, is not the user's: nothing changes."""
+    if models.end_session_by_id(current_user.id, stored_id):
+        activity.record(current_user.id, "session_ended")
+        flash("Session ended.", "success")
+    else:
+        flash("That session had ended already.", "error")
+    return redirect(url_for(".account"))
+
+
 @blueprint.post("/account/delete")
 @login_required
 def delete_account():
@@ -127,11 +151,19 @@ def account_page(**submitted):
         "passkey_remove_form": RemovePasskeyForm,
     }
     forms = {name: submitted.get(name) or form(formdata=None) for name, form in forms.items()}
-    other_sessions = models.count_sessions(current_user.id, besides=current_user.session_id)
+    # One autofocus on the page: the form that failed, else the first (see _form.html).
+    focused = next(iter(submitted.values()), forms["email_form"])
+    for form in forms.values():
+        form.takes_focus = form is focused
+    sessions = [
+        {**session, "browser": browsers.describe(session.get("user_agent"))}
+        for session in models.list_sessions(current_user.id, current=current_user.session_id)
+    ]
     user = models.find_user(current_user.id)
     page = render_template(
         "account/account.html",
-        other_sessions=other_sessions,
+        sessions=sessions,
+        other_sessions=sum(not session["current"] for session in sessions),
         totp_on=twofactor.is_totp_on(user),
         two_factor_on=twofactor.is_on(user),
         recovery_codes_left=twofactor.recovery_codes_left(user),

@@ -6,6 +6,7 @@ cannot drift from what the API does. ``tests/test_security_openapi.py`` checks
 that with schemathesis, over every resource.
 """
 
+from backend.api.keyset import CURSOR, MAX_CURSOR_LENGTH
 from backend.api.resource import MAX_PAGE
 from backend.serialization import INT64_MAX, INT64_MIN
 
@@ -60,7 +61,7 @@ def openapi_document(resources, title):
         "components": {
             "securitySchemes": SECURITY_SCHEMES,
             "parameters": PARAMETERS,
-            "headers": {"ETag": ETAG},
+            "headers": {"ETag": ETAG, "Link": NEXT_LINK},
             "schemas": schemas,
             "responses": ERROR_RESPONSES,
         },
@@ -126,9 +127,19 @@ def page_schema(resource, schema):
         "additionalProperties": False,
         "properties": {
             "items": {"type": "array", "items": ref(schema)},
-            "page": {"type": "integer", "minimum": 1},
+            "page": {
+                "type": ["integer", "null"],
+                "minimum": 1,
+                "description": f"The page number asked for; null after a cursor ({resource.after_param}).",
+            },
             "per_page": {"type": "integer", "minimum": 1, "maximum": resource.max_page_size},
-            "total": {"type": "integer", "minimum": 0},
+            "total": {
+                "type": ["integer", "null"],
+                "minimum": 0,
+                "description": "How many items the list (with its search) holds; null unless "
+                f"counted, which is by default for page numbers and never after a cursor "
+                f"({resource.total_param} changes that).",
+            },
         },
     }
 
@@ -163,7 +174,11 @@ def resource_paths(resource):
                 "summary": f"A page of the user's {plural}",
                 "parameters": list_parameters(resource),
                 "responses": {
-                    "200": json_response("The page", ref(f"{schema}Page")),
+                    "200": json_response(
+                        "The page",
+                        ref(f"{schema}Page"),
+                        {"Link": {"$ref": "#/components/headers/Link"}},
+                    ),
                     **errors(("400", "401", "503")),
                 },
             },
@@ -215,6 +230,25 @@ def list_parameters(resource):
     sorts = [value for name in resource.sort_fields for value in (name, f"-{name}")]
     parameters = [
         query_parameter(resource.page_param, {"minimum": 1, "maximum": MAX_PAGE, "default": 1}),
+        {
+            "name": resource.after_param,
+            "in": "query",
+            "description": "Keyset paging: the items after the one this cursor names, in the "
+            f"sort it was made for (not with {resource.page_param}). Take it from the Link "
+            'header (rel="next") of the previous page: it is opaque.',
+            "schema": {
+                "type": "string",
+                "pattern": f"^{CURSOR.pattern}$",
+                "maxLength": MAX_CURSOR_LENGTH,
+            },
+        },
+        {
+            "name": resource.total_param,
+            "in": "query",
+            "description": "Whether to count the list into total: by default true for page "
+            "numbers, false after a cursor.",
+            "schema": {"type": "boolean"},
+        },
         query_parameter(
             resource.per_page_param,
             {"minimum": 1, "maximum": resource.max_page_size, "default": resource.page_size},
@@ -311,6 +345,11 @@ ETAG = {
     "description": "The document's version, quoted.",
     "schema": {"type": "string"},
     "required": True,
+}
+NEXT_LINK = {
+    "description": 'The next page, when there is one, by cursor: <...?after=...>; rel="next" '
+    "(RFC 8288), in the same sort, search and page size.",
+    "schema": {"type": "string"},
 }
 SHARED_SCHEMAS = {
     "Version": {"type": ["integer", "null"], "minimum": INT64_MIN, "maximum": INT64_MAX},

@@ -13,7 +13,8 @@ one line to ``backend/resources/__init__.py``::
 
 That answers::
 
-    GET    /api/gadgets         the page envelope {"items", "page", "per_page", "total"}
+    GET    /api/gadgets         the page envelope {"items", "page", "per_page", "total"},
+                                by page number or after a cursor (backend/api/keyset.py)
     POST   /api/gadgets         201, Location, the new document
     GET    /api/gadgets/<id>    the document, with an ETag
     PUT    /api/gadgets/<id>    replace the editable fields (missing ones take their default)
@@ -37,8 +38,9 @@ the user who made it; to anyone else it does not exist), ``public = True``
 """
 
 import re
+from datetime import datetime
 
-from bson import ObjectId
+from bson import Int64, ObjectId
 from flask import Blueprint, abort, jsonify, make_response, request, url_for
 from flask.views import MethodView
 from flask_login import current_user
@@ -47,6 +49,7 @@ from werkzeug.routing import BaseConverter
 
 from backend.api.fields import Line
 from backend.api.forms import JSONForm
+from backend.api.keyset import after_query, decode_cursor, encode_cursor
 from backend.extensions import csrf, login_manager, mongo
 from backend.serialization import is_int64, utc_now
 
@@ -101,6 +104,10 @@ class BackboneResource(MethodView):
     page_size = 20
     max_page_size = 100
     page_param = "page"
+    #: The keyset parameter: the cursor of the item a page starts after.
+    after_param = "after"
+    #: ``total=true|false``: whether to count the list (see :meth:`total_wanted`).
+    total_param = "total"
     per_page_param = "per_page"
     sort_param = "sort"
     search_param = "q"
@@ -245,22 +252,108 @@ class BackboneResource(MethodView):
         return mongo.db[self.collection]
 
     def list(self):
-        page = self.int_param(self.page_param, 1, 1, MAX_PAGE)
+        """A page of the list: by page number (``page``), or after a cursor (``after``).
+
+        One more item than the page is read, to tell whether a next page exists;
+        when it does, the ``Link`` header names it by cursor in both modes, so a
+        client may switch to keyset paging from any page.
+        """
         per_page = self.int_param(self.per_page_param, self.page_size, 1, self.max_page_size)
+        sort = self.sort_spec()
         query = {**self.base_query(), **self.search_query()}
-        offset = (page - 1) * per_page
-        cursor = (
-            self.documents.find(query, self.public_fields)
-            .sort(self.sort_spec())
-            .skip(offset)
-            .limit(per_page)
-        )
-        items = [self.serialize(document) for document in cursor]
-        if len(items) < per_page and (items or page == 1):
-            total = offset + len(items)  # the last page: no need to count
+        after = self.keyset_position(sort)
+        counted = self.total_wanted(keyset=after is not None)
+        if after is None:
+            page = self.int_param(self.page_param, 1, 1, MAX_PAGE)
+            offset = (page - 1) * per_page
+            found = self.documents.find(query, self.public_fields).skip(offset)
         else:
-            total = self.documents.count_documents(query)
-        return jsonify(items=items, page=page, per_page=per_page, total=total)
+            page, offset = None, 0
+            (field, direction), _ = sort
+            branches = after_query(field, direction, after["value"], after["_id"])
+            # The scope in every branch, so that each is one bounded range of the
+            # index; $and, as the search may be on the sort field too.
+            found = self.documents.find(
+                {"$or": [{"$and": [query, branch]} for branch in branches]}, self.public_fields
+            )
+        documents = found.sort(sort).limit(per_page + 1).to_list()
+        more, documents = len(documents) > per_page, documents[:per_page]
+        total = None
+        if counted:
+            if page is not None and not more and (documents or page == 1):
+                total = offset + len(documents)  # the last page: no need to count
+            else:
+                total = self.documents.count_documents(query)
+        items = [self.serialize(document) for document in documents]
+        response = jsonify(items=items, page=page, per_page=per_page, total=total)
+        if more:
+            response.headers["Link"] = (
+                f'<{self.next_url(sort, per_page, documents[-1])}>; rel="next"'
+            )
+        return response
+
+    def keyset_position(self, sort):
+        """The position that ``after`` names, checked against this request; None without it."""
+        text = request.args.get(self.after_param)
+        if text is None:
+            return None
+        if self.page_param in request.args:
+            self.bad_request(f"Send {self.after_param} or {self.page_param}, not both.")
+        position = decode_cursor(text)
+        if position is None:
+            self.bad_request(
+                f"{self.after_param} is not a cursor of this list: send the one that the "
+                'Link header (rel="next") of the previous page names.'
+            )
+        (field, direction), _ = sort
+        made_for = sort_name(field, direction)
+        if position["sort"] != made_for:
+            self.bad_request(
+                f"This {self.after_param} cursor was made for {self.sort_param}="
+                f"{position['sort']}, not {made_for}: send that sort, or start again "
+                f"without {self.after_param}."
+            )
+        if not self.is_sort_value(field, position["value"]):
+            self.bad_request(f"This {self.after_param} cursor holds no valid {field}.")
+        return position
+
+    def is_sort_value(self, field, value):
+        """True for a value the API may store in sort field ``field``, or null (missing).
+
+        Exact types, as BSON decodes them: no bool for a number, and never a
+        document or a regular expression, which a query would take as operators.
+        """
+        declared = self.fields.get(field) if self.fields else None
+        allowed = MANAGED_TYPES.get(field) or FIELD_TYPES.get(
+            getattr(declared, "type", None), SCALAR_TYPES
+        )
+        return value is None or type(value) in allowed
+
+    def total_wanted(self, keyset):
+        """Whether to send ``total``: the client's ``total=true|false``, by default
+        true for page numbers (a pager shows the page count) and false after a
+        cursor ("Load more" and sync scripts need no count, and it costs a query)."""
+        value = request.args.get(self.total_param)
+        if value is None:
+            return not keyset
+        if value not in ("true", "false"):
+            self.bad_request(f"{self.total_param} must be true or false.")
+        return value == "true"
+
+    def next_url(self, sort, per_page, last):
+        """The URL of the page after ``last``, in this list's sort and search."""
+        (field, direction), _ = sort
+        name = sort_name(field, direction)
+        params = {
+            self.after_param: encode_cursor(name, last.get(field), last["_id"]),
+            self.per_page_param: per_page,
+            self.sort_param: name,
+        }
+        if self.search_field and request.args.get(self.search_param):
+            params[self.search_param] = request.args[self.search_param]
+        if self.total_param in request.args:
+            params[self.total_param] = request.args[self.total_param]
+        return url_for(request.endpoint, **params)
 
     def item_query(self, item_id):
         # _id first: the embedded development server plans by key order.
@@ -454,6 +547,18 @@ def check_scope(cls):
         )
     if cls.owner_field and cls.public:
         raise TypeError(f"{cls.__name__} sets both owner_field and public = True: choose one.")
+
+
+# The Python types of stored sort values (as BSON decodes them), for checking a
+# cursor's: by field type, and any of them for a field of a hand-made form.
+MANAGED_TYPES = {"created_at": {datetime}, "updated_at": {datetime}, "version": {int, Int64}}
+FIELD_TYPES = {"string": {str}, "integer": {int, Int64}, "boolean": {bool}}
+SCALAR_TYPES = {datetime, float}.union(*FIELD_TYPES.values())
+
+
+def sort_name(field, direction):
+    """The ``sort`` parameter's value for a sort: ``name`` or ``-name``."""
+    return field if direction > 0 else f"-{field}"
 
 
 def sort_options(cls):

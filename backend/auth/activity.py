@@ -39,6 +39,7 @@ DESCRIPTIONS = dict(  # pairs, not a dict literal: bandit takes "password_*" key
         ("email_change_requested", "Email change requested"),
         ("email_changed", "Email address changed"),
         ("sessions_ended", "Logged out of all other sessions"),
+        ("session_ended", "Ended a session in another browser"),
         ("logout", "Logged out"),
         ("login_passkey", "Logged in with a passkey"),
         ("second_factor_failed", "Failed login (wrong second factor, after the right password)"),

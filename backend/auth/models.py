@@ -7,7 +7,9 @@ the database logs anyone in. Logging out deletes the document and a copied
 cookie stops working at once. ``load_session`` itself refuses a session past
 its absolute lifetime or idle for too long; MongoDB's TTL job only tidies up.
 Loading the user of a request is then a single lookup by ``_id``, with the
-email kept beside it.
+email kept beside it, and not even that once the process has it in its
+session cache (``backend/auth/session_cache.py``): what ends a session here
+evicts it from this process's cache at once, the change stream from the others'.
 """
 
 import base64
@@ -16,11 +18,13 @@ import secrets
 from datetime import timedelta
 
 import bcrypt
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_login import UserMixin
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
+from backend.auth.activity import USER_AGENT_MAX_LENGTH
+from backend.auth.session_cache import Entry
 from backend.extensions import mongo
 from backend.serialization import utc_now
 
@@ -146,6 +150,7 @@ def change_email(user_id, email):
         raise EmailTaken(email) from None
     # Sessions keep a copy of the email (see load_session).
     mongo.db[SESSIONS].update_many({"user_id": user_id}, {"$set": {"email": email}})
+    _evict_cached(user_id=user_id)
     return email
 
 
@@ -180,49 +185,133 @@ def start_session(user_document):
             "created_at": now,
             "last_used_at": now,
             "expires_at": _expiry(now, now),
+            **_whereabouts(),
         }
     )
     return User(user_document["_id"], user_document["email"], session_id)
 
 
-def load_session(session_id):
+def load_session(session_id, fresh=False):
     """The user of a live session, or None (and the session ended) past its lifetime
-    or its idle timeout: the TTL job runs only once a minute, and may lag."""
+    or its idle timeout: the TTL job runs only once a minute, and may lag.
+
+    From this process's session cache when it has the session, else (or when
+    ``fresh``) from the database."""
     if not session_id:
         return None
-    session = mongo.db[SESSIONS].find_one({"_id": _digest(session_id)})
+    digest, cache, now = _digest(session_id), _session_cache(), utc_now()
+    session = None if fresh else cache.get(digest)
+    if session is not None and _session_over(session, now):
+        # Judged again from the database: another process may have touched it.
+        _evict_cached(digest)
+        session = None
     if session is None:
-        return None
-    config, now = current_app.config, utc_now()
-    idle = timedelta(seconds=config["SESSION_IDLE_TIMEOUT"])
-    if (
-        now >= session["created_at"] + config["PERMANENT_SESSION_LIFETIME"]
-        or now >= session["last_used_at"] + idle
-    ):
-        end_session(session_id)
-        return None
-    if now - session["last_used_at"] >= timedelta(seconds=config["SESSION_TOUCH_INTERVAL"]):
+        ticket = cache.ticket()  # before the read: see SessionCache.put
+        document = mongo.db[SESSIONS].find_one({"_id": digest})
+        if document is None:
+            return None
+        session = Entry(
+            document["user_id"], document["email"], document["created_at"], document["last_used_at"]
+        )
+        if _session_over(session, now):
+            end_session(session_id)
+            return None
+        cache.put(digest, session, ticket)
+    touch = timedelta(seconds=current_app.config["SESSION_TOUCH_INTERVAL"])
+    if now - session.last_used_at >= touch:
         # Not on every request: a write per API call would cost more than it tells.
         mongo.db[SESSIONS].update_one(
-            {"_id": session["_id"]},
-            {"$set": {"last_used_at": now, "expires_at": _expiry(session["created_at"], now)}},
+            {"_id": digest},
+            {"$set": _touched(session.created_at, now)},
         )
-    return User(session["user_id"], session["email"], session_id)
+        _evict_cached(digest)  # read again next time, as its change makes every process do
+    return User(session.user_id, session.email, session_id)
+
+
+def _session_over(session, now):
+    config = current_app.config
+    idle = timedelta(seconds=config["SESSION_IDLE_TIMEOUT"])
+    return (
+        now >= session.created_at + config["PERMANENT_SESSION_LIFETIME"]
+        or now >= session.last_used_at + idle
+    )
 
 
 def end_session(session_id):
-    mongo.db[SESSIONS].delete_one({"_id": _digest(session_id)})
+    _end_stored_session({"_id": _digest(session_id)})
 
 
 def end_sessions(user_id, keep=None):
     """End every session of the user except ``keep`` (a session id)."""
     mongo.db[SESSIONS].delete_many({"user_id": user_id, "_id": {"$ne": _digest(keep)}})
+    _evict_cached(user_id=user_id, keep=_digest(keep))
+
+
+def _session_cache():
+    """This process's cache of the app's sessions (``backend/auth/session_cache.py``),
+    made, and its watcher started, on first use."""
+    return current_app.extensions["session_cache"].get()
+
+
+def _evict_cached(digest=None, user_id=None, keep=None):
+    """Out of this process's cache at once, after the database write (the change
+    stream tells the other processes): the session of ``digest``, or every session
+    of ``user_id`` but ``keep`` (a digest). A process without a cache has none."""
+    cache = current_app.extensions["session_cache"].peek()
+    if cache is None:
+        return
+    if user_id is None:
+        cache.evict(digest)
+    else:
+        cache.evict_user(user_id, keep)
 
 
 def count_sessions(user_id, besides=None):
     return mongo.db[SESSIONS].count_documents(
         {"user_id": user_id, "_id": {"$ne": _digest(besides)}}
     )
+
+
+def list_sessions(user_id, current=None):
+    """The user's sessions for the account page, ``current`` (a session id) first, then
+    the most recently used. Each is named by its ``_id``, the digest: it is what the
+    database holds, and nothing takes it for a cookie's id (the digest of a digest
+    matches no session), so showing it logs no one in."""
+    fields = {"user_agent": 1, "ip": 1, "last_used_at": 1}
+    found = mongo.db[SESSIONS].find({"user_id": user_id}, fields).sort("last_used_at", DESCENDING)
+    this = _digest(current)
+    sessions = [{**session, "current": session["_id"] == this} for session in found]
+    return sorted(sessions, key=lambda session: not session["current"])  # a stable sort
+
+
+def end_session_by_id(user_id, stored_id):
+    """End the user's session stored as ``stored_id`` (from list_sessions); False when the
+    user has no such session (ended already, or someone else's): nothing changes."""
+    return _end_stored_session({"_id": stored_id, "user_id": user_id})
+
+
+def _end_stored_session(query):
+    # The one way a single session ends (end_session, end_session_by_id).
+    ended = mongo.db[SESSIONS].delete_one(query).deleted_count == 1
+    if ended:
+        _evict_cached(query["_id"])
+    return ended
+
+
+def _touched(created_at, now):
+    """What a session's periodic touch writes: its last use, and where from."""
+    return {"last_used_at": now, "expires_at": _expiry(created_at, now), **_whereabouts()}
+
+
+def _whereabouts():
+    """Where a session is used from, for the account page: the client's address (through
+    TRUSTED_PROXIES) and its browser. Outside a request (a live stream's check), nothing."""
+    if not has_request_context():
+        return {}
+    return {
+        "ip": request.remote_addr,
+        "user_agent": request.user_agent.string[:USER_AGENT_MAX_LENGTH],
+    }
 
 
 def _digest(session_id):

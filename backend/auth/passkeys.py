@@ -74,6 +74,25 @@ def relying_party():
     return parts.hostname, f"{parts.scheme}://{parts.netloc}"
 
 
+def _verify(verify, purpose, challenge, credential, **expected):
+    """``verify`` (py_webauthn's registration or authentication check) of ``credential``
+    against this site and ``challenge``, user verification required; PasskeyError
+    (the reason logged, not shown) when it fails."""
+    rp_id, origin = relying_party()
+    try:
+        return verify(
+            credential=credential,
+            expected_challenge=_bytes(challenge["_id"]),
+            expected_rp_id=rp_id,
+            expected_origin=origin,
+            require_user_verification=True,
+            **expected,
+        )
+    except (WebAuthnException, ValueError, TypeError, KeyError) as error:
+        current_app.logger.info("Passkey %s refused: %s", purpose, error)
+        raise PasskeyError("This passkey could not be verified.") from None
+
+
 # Stored passkeys ------------------------------------------------------------------
 
 
@@ -166,18 +185,7 @@ def register(user, challenge_key, credential):
     challenge = _take_challenge(challenge_key, "register")
     if challenge is None or challenge["user_id"] != user["_id"]:
         raise PasskeyError("This request has expired. Try again.")
-    rp_id, origin = relying_party()
-    try:
-        verified = verify_registration_response(
-            credential=credential,
-            expected_challenge=_bytes(challenge["_id"]),
-            expected_rp_id=rp_id,
-            expected_origin=origin,
-            require_user_verification=True,
-        )
-    except (WebAuthnException, ValueError, TypeError, KeyError) as error:
-        current_app.logger.info("Passkey registration refused: %s", error)
-        raise PasskeyError("This passkey could not be verified.") from None
+    verified = _verify(verify_registration_response, "registration", challenge, credential)
     if count(user["_id"]) >= MAX_PASSKEYS:
         raise PasskeyError(f"You have {MAX_PASSKEYS} passkeys already: remove one first.")
     now = utc_now()
@@ -239,20 +247,14 @@ def authenticate(challenge_key, credential, user=None):
     handle = parsed.response.user_handle
     if owner is None or (handle and bytes_to_base64url(handle) != owner.get("webauthn_id")):
         raise PasskeyError("This passkey is not registered here (any more).")
-    rp_id, origin = relying_party()
-    try:
-        verified = verify_authentication_response(
-            credential=parsed,
-            expected_challenge=_bytes(challenge["_id"]),
-            expected_rp_id=rp_id,
-            expected_origin=origin,
-            credential_public_key=passkey["public_key"],
-            credential_current_sign_count=passkey["sign_count"],
-            require_user_verification=True,
-        )
-    except (WebAuthnException, ValueError, TypeError) as error:
-        current_app.logger.info("Passkey login refused: %s", error)
-        raise PasskeyError("This passkey could not be verified.") from None
+    verified = _verify(
+        verify_authentication_response,
+        "login",
+        challenge,
+        parsed,
+        credential_public_key=passkey["public_key"],
+        credential_current_sign_count=passkey["sign_count"],
+    )
     # Only if no other use of it was recorded meanwhile (counters only grow).
     updated = mongo.db[PASSKEYS].find_one_and_update(
         {"_id": passkey["_id"], "sign_count": passkey["sign_count"]},

@@ -26,7 +26,7 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
-from backend.auth import activity, models, passkeys, tokens, twofactor
+from backend.auth import activity, models, passkeys, session_cache, tokens, twofactor
 from backend.auth.forms import (
     EMAIL_MAX_LENGTH,
     PASSWORD_MAX_LENGTH,
@@ -88,6 +88,11 @@ def load_user(session_id):
     return models.load_session(session_id)
 
 
+@blueprint.record_once
+def init_session_cache(state):
+    session_cache.init_app(state.app, models.SESSIONS)
+
+
 # Register and verify ----------------------------------------------------------
 
 
@@ -123,19 +128,17 @@ def register():
 
 @blueprint.route("/verify/resend", methods=["GET", "POST"])
 def resend_verification():
-    form = ResendVerificationForm()
-    if form.validate_on_submit():
-        email = models.normalize_email(form.email.data)
-        throttles = ((RESEND_EMAIL_THROTTLE, email), (RESEND_CLIENT_THROTTLE, request.remote_addr))
-        if refusal := _refuse_if_throttled(
-            throttles, form, "auth/resend_verification.html", TOO_MANY_RESENDS
-        ):
-            return refusal
-        user = models.find_user_by_email(email)
-        if user and not models.is_verified(user):
+    def send(user, email):
+        if not models.is_verified(user):
             _send_verification_link(user, email)
-        return render_template("auth/check_email.html", reason="resend", email=email)
-    return render_template("auth/resend_verification.html", form=form)
+
+    return _email_me_a_link(
+        ResendVerificationForm(),
+        "auth/resend_verification.html",
+        (RESEND_EMAIL_THROTTLE, RESEND_CLIENT_THROTTLE, TOO_MANY_RESENDS),
+        send,
+        lambda email: render_template("auth/check_email.html", reason="resend", email=email),
+    )
 
 
 @blueprint.get("/verify/<token>")
@@ -394,6 +397,7 @@ def logout():
         models.end_session(current_user.session_id)
         activity.record(current_user.id, "logout")
         logout_user()
+        flash("You are logged out.", "success")  # the login page shows it
     return redirect(url_for("auth.login"))
 
 
@@ -447,20 +451,13 @@ def _remember_device(response, email):
 
 @blueprint.route("/password/forgot", methods=["GET", "POST"])
 def forgot_password():
-    form = ForgotPasswordForm()
-    if form.validate_on_submit():
-        email = models.normalize_email(form.email.data)
-        throttles = ((RESET_EMAIL_THROTTLE, email), (RESET_CLIENT_THROTTLE, request.remote_addr))
-        if refusal := _refuse_if_throttled(
-            throttles, form, "auth/forgot_password.html", TOO_MANY_RESETS
-        ):
-            return refusal
-        user = models.find_user_by_email(email)
-        if user:
-            _send_reset_link(user)
-        # The same answer whether or not the email has an account.
-        return render_template("auth/reset_link_sent.html")
-    return render_template("auth/forgot_password.html", form=form)
+    return _email_me_a_link(
+        ForgotPasswordForm(),
+        "auth/forgot_password.html",
+        (RESET_EMAIL_THROTTLE, RESET_CLIENT_THROTTLE, TOO_MANY_RESETS),
+        lambda user, email: _send_reset_link(user),
+        lambda email: render_template("auth/reset_link_sent.html"),
+    )
 
 
 @blueprint.get("/password/reset/<token>")
@@ -544,6 +541,26 @@ def send_notice(template, to, subject, bare=False, **context):
     body = render_template(template, login_url=external_url("auth.login"), **context)
     app_name = current_app.config["APP_NAME"]
     queue_mail(to, subject if bare else f"{subject} · {app_name}", body)
+
+
+def _email_me_a_link(form, template, throttling, send, answer):
+    """An "email me a link" form: a new verification link, or a password reset.
+
+    ``throttling`` is (the per-email throttle, the per-client one, the message
+    of a refusal); ``send(user, email)`` sends the link to an account's email,
+    and ``answer(email)`` is the page after it, the same whether or not the
+    email has an account, so that the form reveals none.
+    """
+    if not form.validate_on_submit():
+        return render_template(template, form=form)
+    email = models.normalize_email(form.email.data)
+    email_throttle, client_throttle, too_many = throttling
+    throttles = ((email_throttle, email), (client_throttle, request.remote_addr))
+    if refusal := _refuse_if_throttled(throttles, form, template, too_many):
+        return refusal
+    if user := models.find_user_by_email(email):
+        send(user, email)
+    return answer(email)
 
 
 def _refuse_if_throttled(throttles, form, template, message, **context):

@@ -1,11 +1,9 @@
 """``GET /api/events``: the logged-in user's changes as Server-Sent Events."""
 
 import logging
-import os
 import queue
 import select
 import socket
-import threading
 import time
 
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
@@ -25,6 +23,7 @@ from backend.live.feed import (
     encode_token,
     reset_event,
 )
+from backend.process import PerProcess
 
 blueprint = Blueprint("live", __name__)
 log = logging.getLogger(__name__)
@@ -52,17 +51,11 @@ class LiveChanges:
 
     def __init__(self, app):
         self.app = app
-        self._lock = threading.Lock()
-        self._feed = None
-        self._pid = None
+        self._feed = PerProcess(lambda: ChangeFeed(app))
 
     @property
     def feed(self):
-        if self._pid != os.getpid():
-            with self._lock:  # two first requests at once still make one feed
-                if self._pid != os.getpid():
-                    self._feed, self._pid = ChangeFeed(self.app), os.getpid()
-        return self._feed
+        return self._feed.get()
 
 
 @blueprint.route("/api/events")
@@ -141,7 +134,9 @@ class EventStream:
             if item is END_STREAM:
                 return
             if item is CHECK_SESSION:
-                if not self.session_alive():
+                # Read afresh: the session cache's own stream may not have seen
+                # this delete yet.
+                if not self.session_alive(fresh=True):
                     return
                 continue
             if self.sent:
@@ -156,10 +151,11 @@ class EventStream:
         line = f"id: {encode_token(position)}\n" if position else ""
         return f": keep-alive\n{line}\n"
 
-    def session_alive(self):
-        """False once the login session has ended (logout, revocation, expiry)."""
+    def session_alive(self, fresh=False):
+        """False once the login session has ended (logout, revocation, expiry); from
+        the session cache at each keep-alive, from the database when ``fresh``."""
         try:
-            return load_session(self.subscriber.session_id) is not None
+            return load_session(self.subscriber.session_id, fresh=fresh) is not None
         except PyMongoError:
             return True  # can't tell while the database is away; no change flows either
 

@@ -1,11 +1,14 @@
 """What the browser tests do again and again, as a user would."""
 
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from tests.outbox import verify_link
 
 PASSWORD = "correct horse battery staple"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 # Each live server's VAR_DIR, by its base URL: its emails are in VAR_DIR/mail/.
 VAR_DIRS = {}
 
@@ -80,3 +83,21 @@ def fill_form(page, resource, values):
 def create_widgets(page, *names):
     """Creates widgets with these names through the API."""
     return [api(page, "POST", "/api/widgets", {"name": name}) for name in names]
+
+
+def toast(page):
+    """The app's toast region (frontend/app/templates/site.hbs)."""
+    return page.get_by_role("status").and_(page.locator(".toast-region"))
+
+
+def axe_violations(page):
+    """axe-core's WCAG A/AA findings on the page; its context must bypass the CSP,
+    which refuses the injected script."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA
+    )
+    return [
+        f"{v['id']}: {v['help']} ({[n['target'] for n in v['nodes']][:3]})"
+        for v in result["violations"]
+    ]

@@ -5,23 +5,15 @@ generic layer and the frame around it."""
 
 import re
 import time
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from backend.settings import APP_NAME
 
-from .helpers import create_widgets, log_in, register
+from .helpers import axe_violations, create_widgets, log_in, register, toast
 
 pytestmark = pytest.mark.browser
-
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-def toast(page):
-    return page.get_by_role("status").and_(page.locator(".toast-region"))
 
 
 def focus_in_toast(page):
@@ -232,17 +224,6 @@ def test_focus_ring_and_control_borders_contrast_at_least_3_to_1(
                 assert ratio >= 3, f"{scheme}: {part} on {ground} is {ratio:.2f}:1"
     finally:
         context.close()
-
-
-def axe_violations(page):
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA
-    )
-    return [
-        f"{v['id']}: {v['help']} ({[n['target'] for n in v['nodes']][:3]})"
-        for v in result["violations"]
-    ]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

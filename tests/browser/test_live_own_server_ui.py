@@ -8,71 +8,22 @@ one that crashes and comes back, one that serves no live changes.
 """
 
 import datetime as dt
-import os
 import re
-import signal
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 from bson import ObjectId
 from playwright.sync_api import expect
 from pymongo import MongoClient
 
-from devtools.embedded_mongo import free_port
-from tests.servers import wait_until_healthy
+from tests.servers import Gunicorn
 
 from .helpers import VAR_DIRS, create_widgets, register
 
 pytestmark = pytest.mark.browser
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 # Reconnection waits 1, 2, 4... seconds (with jitter) while the server is away.
 BACK_IN_TIME = 20_000
-
-
-class Gunicorn:
-    """The app under gunicorn, as the session's live_server runs it, restartable."""
-
-    def __init__(self, mongo_uri, database, var_dir, **settings):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {
-            **os.environ,
-            "APP_ENV": "test",
-            "MONGO_URI": mongo_uri,
-            "MONGO_DATABASE": database,
-            "SECRET_KEY": "browser-test-secret-key",
-            "BCRYPT_ROUNDS": "4",
-            "VAR_DIR": str(var_dir),
-            "SMTP_HOST": "",
-            "MAIL_WORKER": "thread",
-            **settings,
-        }
-        self.process = None
-        VAR_DIRS[self.url] = var_dir  # where register() finds the verification link
-
-    def start(self):
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        command = [gunicorn, "tests.sample_app:create_app()", "--bind", f"127.0.0.1:{self.port}"]
-        command += ["--config", "python:backend.live.gunicorn", "--threads", "16"]
-        # A process group of its own, so that crash() can kill the workers too.
-        self.process = subprocess.Popen(
-            command, cwd=PROJECT_DIR, env=self.env, start_new_session=True
-        )
-        wait_until_healthy(self.url, self.process)
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=20)
-
-    def crash(self):
-        """Kills master and workers at once, as a crash or a killed container
-        would: no stream ends cleanly, the page just loses its connection."""
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=20)
 
 
 @pytest.fixture
@@ -83,6 +34,7 @@ def serve(mongo_uri, tmp_path):
     def start(**settings):
         database = f"browser_{uuid.uuid4().hex[:12]}"
         servers.append(Gunicorn(mongo_uri, database, tmp_path, **settings))
+        VAR_DIRS[servers[-1].url] = tmp_path  # where register() finds the verification link
         servers[-1].start()
         return servers[-1]
 
