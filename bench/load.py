@@ -162,7 +162,7 @@ def delete_pools(server, owner, rates, cfg, work):
 
     What POST made goes first; then pools sized for the server's own pace (its
     item GET or POST rate, whichever is higher), not the fastest server's: Eve
-    looks items up by `{$and: [owner filter, _id]}`, which SecantusDB answers
+    looks items up by `{$and: [{_id}, {owner_id}]}`, which SecantusDB answers
     by walking all the owner's widgets, so a pool made for the floor's pace
     would slow Eve's every DELETE to seconds. Warm-up and the timed run take
     disjoint pools, so no request ever asks for a widget already gone.

@@ -174,7 +174,7 @@ def method_section(r):
         + "). The tables show each server's best round by req/s. Operations in order: list, "
         "item GET and PUT (these walk the seeded widgets), POST; then what POST made is removed "
         "and DELETE removes widgets inserted for it (warm-up and timed run from disjoint pools, "
-        "each sized for that server's own pace: Eve's item lookups, `{$and: [owner, _id]}`, "
+        "each sized for that server's own pace: Eve's item lookups, `{$and: [{_id}, {owner_id}]}`, "
         "make SecantusDB walk all the owner's widgets, which its DB CPU/req shows).",
         "- **CPU/req**: the user + system CPU time of the server's gunicorn master and all its "
         "workers (`/proc/<pid>/stat`, read before and after each timed run), divided by the "
