@@ -57,12 +57,10 @@ def ensure_bench_node_modules():
 def ensure_wrk():
     if not shutil.which("wrk") and os.geteuid() == 0 and shutil.which("apt-get"):
         log("installing wrk from Debian's packages")
-        for command in (["apt-get", "install", "-y", "-qq", "wrk"], ["apt-get", "update", "-qq"]):
-            subprocess.run(command, check=False)
-            if shutil.which("wrk"):
-                break
-        else:
-            subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)  # noqa: S607
+        install = ["apt-get", "install", "-y", "-qq", "wrk"]
+        if subprocess.run(install, check=False).returncode != 0:  # a stale package list
+            subprocess.run(["apt-get", "update", "-qq"], check=True)  # noqa: S607
+            subprocess.run(install, check=True)
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: sudo apt-get install wrk")
     return shutil.which("wrk")

@@ -51,6 +51,8 @@ def test_bench_smoke(tmp_path):
             assert result["cpu_ms_per_req"] > 0, (server, op, result)
             assert result["db_ops_per_req"] > 0.5, (server, op, result)
     assert results["growth"]["rows"], results["growth"]
+    # The deep page by keyset too, from the Link header of the page before it.
+    assert results["growth"]["rows"][-1]["http_deep_after_ms"], results["growth"]
     assert results["streams"]["phases"]["idle"][0]["streams_open"] == 3
     report = (tmp_path / "benchmarks.md").read_text()
     assert "## API: requests per second and latency" in report
