@@ -151,7 +151,8 @@ def method_section(r):
         "differ only in their app (the live-streams section below uses the image's settings).",
         "  - **Flaskbone**: `backend:create_app()` with `APP_ENV=production`, as deployed; "
         "logged in through the HTML register and login forms, every request carries the "
-        "session cookie and the `X-CSRFToken` header, as the browser does.",
+        "session cookie and the `X-CSRFToken` header, as the browser does. Its list is "
+        "`GET /api/widgets?page=1`, the front end's first page, whose `total` needs a count.",
         "  - **floor**: `bench/floor_app.py`, one minimal Flask view per operation making the "
         "same single pymongo call as Flaskbone, with Flaskbone's filters (`{_id, owner_id}`, "
         "`_id` first) and sort (`created_at`, `_id`, descending), and `json.dumps`; no "
