@@ -320,8 +320,9 @@ def db_section(r):
     if ko:
         lines += [
             "SecantusDB plans by the filter's key order: `{_id, owner_id}` is faster than "
-            "`{owner_id, _id}` (a real mongod uses the `_id` index either way), and Flaskbone, "
-            "the floor and Eve all put `_id` first. Its `explain` reports a COLLSCAN for lookups "
+            "`{owner_id, _id}` (a real mongod uses the `_id` index either way), and Flaskbone "
+            "and the floor put `_id` first (Eve's `{$and: [{_id}, {owner_id}]}` gets no such "
+            "help: see its DB CPU/req). Its `explain` reports a COLLSCAN for lookups "
             "by `_id` whatever the order, yet their time stays flat as the collection grows (see "
             "*Growth*): the plan it reports leaves out its `_id` fast path. Median ms:",
             "",
