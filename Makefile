@@ -82,8 +82,8 @@ measure-resource: install ## Files and lines a new resource takes, lines saved s
 	$(BIN)/python scripts/measure_resource.py
 
 .PHONY: bench
-bench: install ## Measure the API against a bare Flask floor and Eve, growth, front end (docs/benchmarks.md)
-	$(BIN)/python bench/run.py
+bench: install ## Measure the API (req/s, CPU/req) against a bare Flask floor and Eve, live streams, front end (docs/benchmarks.md)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # Compose v2 (`docker compose`) when the Docker CLI has it, else v1 (`docker-compose`).
 COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)

@@ -7,6 +7,7 @@
 --   BENCH_CSRF    X-CSRFToken header value, may be empty
 --   BENCH_OUT     file that done() writes its JSON summary to
 -- Run with one wrk thread (-t1), so a single Lua state walks the id list.
+-- Every answer's status is checked here: wrk's own error count leaves out 1xx and 3xx.
 
 local op = os.getenv("BENCH_OP")
 local path = os.getenv("BENCH_PATH")
@@ -26,6 +27,14 @@ if csrf ~= "" then headers["X-CSRFToken"] = csrf end
 local body_headers = {}
 for k, v in pairs(headers) do body_headers[k] = v end
 body_headers["Content-Type"] = "application/json"
+
+local threads = {}
+non2xx = 0         -- globals of the thread's Lua state, read by done() through thread:get
+first_non2xx = 0
+
+function setup(thread)
+  threads[#threads + 1] = thread
+end
 
 function init(args)
   if ids_file ~= "" then
@@ -68,16 +77,28 @@ function request()
   end
 end
 
+function response(status, headers, body)
+  if status < 200 or status > 299 then
+    non2xx = non2xx + 1
+    if first_non2xx == 0 then first_non2xx = status end
+  end
+end
+
 function done(summary, latency, requests)
+  local bad, first = 0, 0
+  for _, thread in ipairs(threads) do
+    bad = bad + thread:get("non2xx")
+    if first == 0 then first = thread:get("first_non2xx") end
+  end
   local f = io.open(out_file, "w")
   local errors = summary.errors
   f:write(string.format(
     '{"requests": %d, "duration_us": %d, "bytes": %d, "p50_us": %d, "p90_us": %d, "p99_us": %d, ' ..
     '"mean_us": %.1f, "max_us": %d, "errors_connect": %d, "errors_read": %d, "errors_write": %d, ' ..
-    '"errors_status": %d, "errors_timeout": %d}\n',
+    '"errors_status": %d, "errors_timeout": %d, "non2xx": %d, "first_non2xx": %d}\n',
     summary.requests, summary.duration, summary.bytes,
     latency:percentile(50), latency:percentile(90), latency:percentile(99),
     latency.mean, latency.max, errors.connect, errors.read, errors.write,
-    errors.status, errors.timeout))
+    errors.status, errors.timeout, bad, first))
   f:close()
 end
