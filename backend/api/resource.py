@@ -48,6 +48,7 @@ from werkzeug.routing import BaseConverter
 from backend.api.fields import Line
 from backend.api.forms import JSONForm
 from backend.extensions import csrf, login_manager, mongo
+from backend.security import protect_api
 from backend.serialization import is_int64, utc_now
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -190,7 +191,7 @@ class BackboneResource(MethodView):
         if self.login_required and not current_user.is_authenticated:
             return login_manager.unauthorized()
         if request.method not in SAFE_METHODS:
-            csrf.protect()
+            protect_api()
         return super().dispatch_request(**kwargs)
 
     def get(self, item_id):
