@@ -15,9 +15,9 @@ from backend.session_cookie import CheckedOnceSessionInterface
 # A bare app around the session interface -------------------------------------------
 
 
-def cookie_app(secret="one secret key, long enough to sign with"):
+def cookie_app(key="one secret key, long enough to sign with"):
     app = Flask(__name__)
-    app.secret_key = secret
+    app.secret_key = key
     app.session_interface = CheckedOnceSessionInterface()
     app.config["SESSION_REFRESH_EACH_REQUEST"] = False  # as backend/settings.py says
 
@@ -52,7 +52,7 @@ def started():
 
 
 def test_a_remembered_cookie_changed_by_one_character_is_refused(started):
-    app, client = started
+    _app, client = started
     value = client.get_cookie("session").value
     at = 1 if value.startswith(".") else 0  # "." marks a compressed payload
     forged = value[:at] + ("A" if value[at] != "A" else "B") + value[at + 1 :]
@@ -69,15 +69,15 @@ def test_the_lifetime_still_applies_to_a_remembered_cookie(started):
 
 
 def test_each_request_gets_its_own_copy_of_a_remembered_session(started):
-    app, client = started
+    _app, client = started
     client.get("/touch")
 
     assert client.get("/count").text == "1"
 
 
 def test_a_cookie_accepted_under_one_key_is_refused_under_another(started):
-    app, client = started
-    other = cookie_app(secret="another secret key, just as long as the first")
+    _app, client = started
+    other = cookie_app(key="another secret key, just as long as the first")
     other_client = other.test_client()
     other_client.set_cookie("session", client.get_cookie("session").value)
 
@@ -111,7 +111,7 @@ def test_over_https_an_accepted_token_still_needs_this_hosts_referer():
     CSRFProtect(app)
 
     @app.get("/token")
-    def token():
+    def new_token():
         return generate_csrf()
 
     @app.post("/change")
