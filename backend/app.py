@@ -20,6 +20,7 @@ from backend.pages.views import blueprint as pages_blueprint
 from backend.resources import check_resource_routes, register_resources, registered
 from backend.security import init_security
 from backend.serialization import MongoJSONProvider
+from backend.session_cookie import CheckedOnceSessionInterface
 from backend.settings import load_settings
 
 
@@ -34,6 +35,7 @@ def create_app(settings=None, resources=None):
     )
     app.config.update(config)
     app.json = MongoJSONProvider(app)
+    app.session_interface = CheckedOnceSessionInterface()
     app.url_map.converters["objectid"] = ObjectIdConverter
     register_templates(app)
     register_extensions(app)
@@ -63,6 +65,12 @@ def register_extensions(app):
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
+    # Flask-Login's "session protection" hashes the client's address and user
+    # agent on every request, only to mark the session "not fresh" when they
+    # change (what a stored, permanent session can only do); no view asks for
+    # freshness, and the stored session is what logout, timeouts and "log out
+    # others" end. Off, the cookie is not re-signed and re-sent on each request.
+    login_manager.session_protection = None
     login_manager.unauthorized_handler(errors.unauthorized)
     init_assets(app)
     init_mail(app)

@@ -51,6 +51,7 @@ from backend.api.fields import Line
 from backend.api.forms import JSONForm
 from backend.api.keyset import after_query, decode_cursor, encode_cursor
 from backend.extensions import csrf, login_manager, mongo
+from backend.security import protect_api
 from backend.serialization import is_int64, utc_now
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -197,7 +198,7 @@ class BackboneResource(MethodView):
         if self.login_required and not current_user.is_authenticated:
             return login_manager.unauthorized()
         if request.method not in SAFE_METHODS:
-            csrf.protect()
+            protect_api()
         return super().dispatch_request(**kwargs)
 
     def get(self, item_id):
