@@ -6,6 +6,13 @@ from pymongo import MongoClient
 from backend.process import PerProcess
 from backend.settings import DATABASE_TIMEOUT_MS, ConfigError
 
+# How long a change stream's reader pauses after a getMore that brought nothing.
+# mongod answers one only after its maxAwaitTimeMS, but some servers (the
+# embedded SecantusDB) answer after every write to any collection: without a
+# pause, each write would cost every reader a round trip. A change made
+# meanwhile comes with the next getMore, well within the second we promise.
+QUIET_STREAM_PAUSE = 0.1
+
 
 class Mongo:
     """Flask extension: ``mongo.db`` is the app's database.

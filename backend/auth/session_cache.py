@@ -29,6 +29,7 @@ from collections import namedtuple
 
 from pymongo.errors import OperationFailure, PyMongoError
 
+from backend.database import QUIET_STREAM_PAUSE
 from backend.process import PerProcess
 
 log = logging.getLogger(__name__)
@@ -171,7 +172,9 @@ class SessionCache:
             with stream:
                 while not self._stopping.is_set():
                     change = stream.try_next()
-                    if change is not None and self._apply(change) == "invalidate":
+                    if change is None:
+                        self._stopping.wait(QUIET_STREAM_PAUSE)
+                    elif self._apply(change) == "invalidate":
                         return
         except PyMongoError as error:
             if self.connection.connected is not None:

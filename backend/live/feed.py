@@ -26,6 +26,7 @@ import bson
 from pymongo.errors import CollectionInvalid, OperationFailure, PyMongoError
 
 from backend.auth.models import SESSIONS
+from backend.database import QUIET_STREAM_PAUSE
 
 log = logging.getLogger(__name__)
 
@@ -242,14 +243,16 @@ class ChangeFeed:
                 if not self.reconnect(error):
                     return
                 continue
-            with self.lock:
-                if change is None:
+            if change is None:
+                with self.lock:
                     self.position = self.stream.resume_token or self.position
                     self.at_event = False
                     if not self.subscribers:
                         self.stop()
                         return
-                    continue
+                time.sleep(QUIET_STREAM_PAUSE)
+                continue
+            with self.lock:
                 self.position, self.at_event = change["_id"], True
                 self.dispatch(change)
             if change.get("operationType") == "drop":
