@@ -5,7 +5,7 @@ Loading the user of a request would otherwise cost a ``find_one`` on
 needs of each session (:class:`Entry`), by the digest stored as its ``_id``,
 and a daemon thread per process follows the collection's change stream: a
 session deleted, updated or replaced anywhere (another process, a script, the
-TTL job) leaves the cache about 10 ms later; a dropped collection or database
+TTL job) leaves the cache within about 0.1 s; a dropped collection or database
 empties it. Updates are rare (the touch every SESSION_TOUCH_INTERVAL, an
 email change), so an updated session is simply read again once.
 
