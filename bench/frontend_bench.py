@@ -34,6 +34,8 @@ CHROME_ARGS = [
     "--disable-sync",
 ]
 RUNS = 7
+# Lighthouse runs on the list page; the report shows the median one (see median_lighthouse).
+LIGHTHOUSE_RUNS = 3
 ASSET = re.compile(r'<(?:script[^>]*\ssrc|link[^>]*rel="stylesheet"[^>]*\shref)="([^"]+)"')
 
 
@@ -78,7 +80,7 @@ def measure(us, out, log):
         "sizes": asset_sizes(us.base + "/widgets", cookie),
         "render_ms": time_to_list(us.base, cookie, expected, log),
         "lighthouse": {
-            "list": lighthouse(us.base + "/widgets", cookie, out / "lighthouse-list.json", log),
+            "list": median_lighthouse(us.base + "/widgets", cookie, out / "lighthouse-list", log),
             "login": lighthouse(us.base + "/login", None, out / "lighthouse-login.json", log),
         },
     }
@@ -134,6 +136,20 @@ def time_to_list(base, cookie_header, expected, log):
         finally:
             browser.close()
     return {"median": statistics.median(times), "runs": times}
+
+
+def median_lighthouse(url, cookie, out_stem, log, runs=LIGHTHOUSE_RUNS):
+    """The run of median performance among ``runs`` (Lighthouse's own advice: its
+    score moves by a few points from run to run), with every run's score."""
+    results = [
+        lighthouse(url, cookie, out_stem.with_name(f"{out_stem.name}-{n}.json"), log)
+        for n in range(1, runs + 1)
+    ]
+    results.sort(key=lambda scores: scores.get("performance", 0))
+    return {
+        **results[len(results) // 2],
+        "performance_runs": [r.get("performance") for r in results],
+    }
 
 
 def lighthouse(url, cookie, out_file, log):

@@ -464,6 +464,14 @@ def frontend_section(f):
                 f"{s.get('accessibility')} | {s.get('best-practices')} | {fmt(s.get('fcp_ms'), 0)} | "
                 f"{fmt(s.get('lcp_ms'), 0)} | {'; '.join(s.get('failed_audits', [])) or 'none'} |"
             )
+        runs = (lh.get("list") or {}).get("performance_runs")
+        if runs:
+            lines += [
+                "",
+                f"The list page's row is the run of median performance among {len(runs)} "
+                f"(performance of each: {', '.join(str(x) for x in runs)}), as Lighthouse "
+                "advises: its score moves by a few points from run to run.",
+            ]
         lines.append("")
     return lines
 
