@@ -13,6 +13,7 @@ control from it (:meth:`Field.describe`)::
     }
 """
 
+from bson import Int64
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from backend.api.forms import JSONBooleanField, JSONIntegerField, JSONStringField
@@ -30,6 +31,8 @@ class Field:
 
     #: JSON Schema type of the stored value.
     type = None
+    #: The Python types a stored value has, as BSON decodes it (a cursor's are checked against them).
+    python_types = frozenset()
     #: How the front end shows it: "line", "textarea", "number" or "checkbox".
     widget = None
     empty = None
@@ -85,6 +88,7 @@ class Line(Field):
     """A string on one line: a text input. Trimmed; ``required`` means not blank."""
 
     type = "string"
+    python_types = frozenset({str})
     widget = "line"
     empty = ""
     default_max_length = 100
@@ -129,6 +133,7 @@ class Number(Field):
     """A whole number: a number input, optionally between ``minimum`` and ``maximum``."""
 
     type = "integer"
+    python_types = frozenset({int, Int64})
     widget = "number"
     empty = 0
 
@@ -164,6 +169,7 @@ class Checkbox(Field):
     """True or false: a checkbox."""
 
     type = "boolean"
+    python_types = frozenset({bool})
     widget = "checkbox"
     empty = False
 

@@ -47,7 +47,7 @@ from flask_login import current_user
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from werkzeug.routing import BaseConverter
 
-from backend.api.fields import Line
+from backend.api.fields import Checkbox, Line, Number
 from backend.api.forms import JSONForm
 from backend.api.keyset import after_query, decode_cursor, encode_cursor
 from backend.extensions import csrf, login_manager, mongo
@@ -325,9 +325,7 @@ class BackboneResource(MethodView):
         document or a regular expression, which a query would take as operators.
         """
         declared = self.fields.get(field) if self.fields else None
-        allowed = MANAGED_TYPES.get(field) or FIELD_TYPES.get(
-            getattr(declared, "type", None), SCALAR_TYPES
-        )
+        allowed = MANAGED_TYPES.get(field) or (declared.python_types if declared else SCALAR_TYPES)
         return value is None or type(value) in allowed
 
     def total_wanted(self, keyset):
@@ -553,8 +551,9 @@ def check_scope(cls):
 # The Python types of stored sort values (as BSON decodes them), for checking a
 # cursor's: by field type, and any of them for a field of a hand-made form.
 MANAGED_TYPES = {"created_at": {datetime}, "updated_at": {datetime}, "version": {int, Int64}}
-FIELD_TYPES = {"string": {str}, "integer": {int, Int64}, "boolean": {bool}}
-SCALAR_TYPES = {datetime, float}.union(*FIELD_TYPES.values())
+SCALAR_TYPES = {datetime, float}.union(
+    Line.python_types, Number.python_types, Checkbox.python_types
+)
 
 
 def sort_name(field, direction):
