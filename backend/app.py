@@ -69,7 +69,8 @@ def register_extensions(app):
     # agent on every request, only to mark the session "not fresh" when they
     # change (what a stored, permanent session can only do); no view asks for
     # freshness, and the stored session is what logout, timeouts and "log out
-    # others" end. Off, the cookie is not re-signed and re-sent on each request.
+    # others" end. Off (and not even computed: backend/extensions.py), the
+    # cookie is not re-signed and re-sent on each request.
     login_manager.session_protection = None
     login_manager.unauthorized_handler(errors.unauthorized)
     init_assets(app)

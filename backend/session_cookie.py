@@ -10,6 +10,8 @@ table: value -> what it holds and when it was signed). The age limit
 never seen before, tampered with or signed with another key is checked in full,
 exactly as Flask does. Whether the login it names is still live is not the
 cookie's to say: the stored session is looked up as before (backend/auth).
+An unchanged session, the common case, is answered with ``Vary: Cookie`` and
+nothing more, as Flask would after its lookups of cookie settings.
 """
 
 import copy
@@ -40,12 +42,27 @@ class CheckedOnceSessionInterface(SecureCookieSessionInterface):
                 )
             except BadSignature:  # tampered with, another key's, or too old
                 return self.session_class()
-            checked = (data, int(signed_at.timestamp()))
+            checked = (data, int(signed_at.timestamp()), all(map(_immutable, data.values())))
             if len(self._checked) >= self.max_remembered:
                 self._checked.clear()
             self._checked[key] = checked
-        data, signed_at = checked
+        data, signed_at, flat = checked
         if int(time.time()) - signed_at > max_age:  # itsdangerous's own test of age
             return self.session_class()
-        # A copy: the request may change its session (nested values included).
-        return self.session_class(copy.deepcopy(data))
+        # A copy: the request may change its session. The session class copies
+        # the top level, enough for a logged-in API call's strings and flags; a
+        # half-done login or setup holds a dict, which a request may change.
+        return self.session_class(data if flat else copy.deepcopy(data))
+
+    def save_session(self, app, session, response):
+        # Flask's own first test, before its seven lookups of cookie settings:
+        # an unchanged session (with SESSION_REFRESH_EACH_REQUEST off) sends nothing.
+        if not self.should_set_cookie(app, session):
+            if session.accessed:
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)
+
+
+def _immutable(value):
+    return value is None or isinstance(value, str | bytes | int | float | bool)

@@ -55,3 +55,12 @@ def test_the_event_stream_is_never_compressed(alice):
         assert "Content-Encoding" not in response.headers
     finally:
         response.close()
+
+
+def test_a_body_too_small_to_compress_goes_out_as_it_is_without_vary(alice):
+    widget = alice.post("/api/widgets", json={"name": "Small"}).get_json()
+    response = alice.get(f"/api/widgets/{widget['_id']}", headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200
+    assert len(response.data) < 500
+    assert "Content-Encoding" not in response.headers
+    assert "Accept-Encoding" not in response.headers.get("Vary", "")

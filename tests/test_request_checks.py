@@ -27,6 +27,19 @@ def cookie_app(key="one secret key, long enough to sign with"):
         session["nested"] = {"count": 1}
         return "started"
 
+    @app.post("/flat")
+    def flat():
+        session["name"] = "first"
+        return "set"
+
+    @app.get("/rename")
+    def rename():
+        # As /touch, on a session of strings only (copied shallowly).
+        seen = session["name"]
+        session["name"] = "renamed"
+        session.modified = False
+        return seen
+
     @app.get("/count")
     def count():
         return str(session.get("nested", {}).get("count", "none"))
@@ -73,6 +86,22 @@ def test_each_request_gets_its_own_copy_of_a_remembered_session(started):
     client.get("/touch")
 
     assert client.get("/count").text == "1"
+
+
+def test_each_request_gets_its_own_copy_of_a_remembered_flat_session():
+    client = cookie_app().test_client()
+    client.post("/flat")
+
+    assert client.get("/rename").text == "first"
+    assert client.get("/rename").text == "first"
+
+
+def test_an_unchanged_session_sends_no_cookie_but_says_it_varies_by_cookie(started):
+    app, client = started
+    response = client.get("/count")
+
+    assert "Set-Cookie" not in response.headers
+    assert "Cookie" in response.headers["Vary"]
 
 
 def test_a_cookie_accepted_under_one_key_is_refused_under_another(started):

@@ -44,8 +44,8 @@ def wait_for(condition, what, timeout=WAIT_SECONDS):
 
 def wait_until_uncached(app, digests):
     """Until ``app``'s session cache in this process holds none of ``digests``: a
-    write straight to the database reaches it through its change stream (~10 ms
-    later), not at once as the app's own writes do."""
+    write straight to the database reaches it through its change stream (up to
+    ~0.3 s later), not at once as the app's own writes do."""
     cache = app.extensions["session_cache"].peek()
     if cache is not None:
         wait_for(lambda: not any(cache.get(d) for d in digests), "the cache forgets")

@@ -204,8 +204,11 @@ class BackboneResource(MethodView):
     def get(self, item_id):
         if item_id is None:
             return self.list()
-        document = self.find_or_404(item_id)
-        return self.document_response(document).make_conditional(request)
+        response = self.document_response(self.find_or_404(item_id))
+        # Only If-None-Match can change the answer: there is no Last-Modified to
+        # compare and no Range to serve. Werkzeug's make_conditional does all of
+        # that work, so it runs only for a request that asks (a browser's reload).
+        return response.make_conditional(request) if request.if_none_match else response
 
     def post(self, item_id):
         form = self.add_form_class.from_json(self.json_body())
@@ -465,7 +468,8 @@ class BackboneResource(MethodView):
         return str(document["version"])
 
     def document_response(self, document, status=200):
-        response = make_response(jsonify(self.serialize(document)), status)
+        response = jsonify(self.serialize(document))
+        response.status_code = status
         response.set_etag(self.etag(document))
         return response
 

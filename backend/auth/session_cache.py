@@ -5,7 +5,7 @@ Loading the user of a request would otherwise cost a ``find_one`` on
 needs of each session (:class:`Entry`), by the digest stored as its ``_id``,
 and a daemon thread per process follows the collection's change stream: a
 session deleted, updated or replaced anywhere (another process, a script, the
-TTL job) leaves the cache within about 0.1 s; a dropped collection or database
+TTL job) leaves the cache within about 0.3 s; a dropped collection or database
 empties it. Updates are rare (the touch every SESSION_TOUCH_INTERVAL, an
 email change), so an updated session is simply read again once.
 
@@ -29,12 +29,16 @@ from collections import namedtuple
 
 from pymongo.errors import OperationFailure, PyMongoError
 
-from backend.database import QUIET_STREAM_PAUSE
 from backend.process import PerProcess
 
 log = logging.getLogger(__name__)
 
 AWAIT_MS = 1000  # a getMore waits this long for a change (a change returns at once)
+# The pause after a getMore that brought nothing (backend/database.py says why
+# there is one). Longer than the live feed's: a revocation still reaches every
+# process well inside the second promised, and on the embedded server each
+# early answer costs the process about as much CPU as an API request's query.
+QUIET_PAUSE = 0.3
 MAX_RECONNECT_DELAY = 5
 # A database that refuses change streams (standalone) will not change its mind soon.
 UNAVAILABLE_RETRY_SECONDS = 60
@@ -173,7 +177,7 @@ class SessionCache:
                 while not self._stopping.is_set():
                     change = stream.try_next()
                     if change is None:
-                        self._stopping.wait(QUIET_STREAM_PAUSE)
+                        self._stopping.wait(QUIET_PAUSE)
                     elif self._apply(change) == "invalidate":
                         return
         except PyMongoError as error:
