@@ -97,7 +97,7 @@ def test_each_request_gets_its_own_copy_of_a_remembered_flat_session():
 
 
 def test_an_unchanged_session_sends_no_cookie_but_says_it_varies_by_cookie(started):
-    app, client = started
+    _, client = started
     response = client.get("/count")
 
     assert "Set-Cookie" not in response.headers
