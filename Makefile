@@ -7,6 +7,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 PYTEST_ARGS ?=
+# The backend tests run in parallel (pytest-xdist), a worker per CPU; each test
+# file stays on one worker, so a module's fixture (a built image, a fork) is
+# made once. `make test TEST_WORKERS=0` runs them in this process, one by one.
+TEST_WORKERS ?= auto
 
 help: ## List the commands
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -35,7 +39,7 @@ test-frontend: install
 	npm test
 
 test-backend: build
-	$(BIN)/pytest --cov --cov-report=term-missing:skip-covered --cov-fail-under=90 $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --cov --cov-report=term-missing:skip-covered --cov-fail-under=90 $(PYTEST_ARGS)
 
 # The JavaScript that ESLint and Prettier check (Prettier also the JSON we write).
 JS_FILES := frontend scripts/actionlint.mjs brunch-config.js eslint.config.js

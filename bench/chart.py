@@ -40,7 +40,7 @@ def clip_outliers(ax, totals):
 def main(results_path, out_path):
     with open(results_path) as f:
         r = json.load(f)
-    t = r["throughput"]["best"]
+    t = r["throughput"]["combined"]
     servers = [s for s in ORDER if s in r["servers"]]
     growth = (r.get("growth") or {}).get("rows", [])
     fig, axes = plt.subplots(1, 3 if growth else 2, figsize=(16 if growth else 11, 4.8))

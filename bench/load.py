@@ -126,7 +126,7 @@ def settle(server, quiet_s=0.3, limit_s=5):
         before = now
 
 
-def measured_run(server, op, cfg, ids_file, out_file):
+def measured_run(server, op, seconds, cfg, ids_file, out_file):
     """A timed run, with the CPU of the server's processes and of its database around it.
 
     CPU/req is the CPU time of the gunicorn master and all its workers (and of
@@ -137,15 +137,18 @@ def measured_run(server, op, cfg, ids_file, out_file):
     POST checks this (check_own_database); it matters where requests are slow.
     """
     before = server.sample()
-    result = run_wrk(server, op, cfg["duration"], cfg, ids_file, out_file)
+    result = run_wrk(server, op, seconds, cfg, ids_file, out_file)
     settle(server)
     after = server.sample()
     n = result["requests"] + cfg["connections"]
     result["served"] = n
-    result["cpu_ms_per_req"] = (after["cpu_s"] - before["cpu_s"]) / n * 1000
-    result["db_cpu_ms_per_req"] = (after["db_cpu_s"] - before["db_cpu_s"]) / n * 1000
+    result["cpu_s"] = after["cpu_s"] - before["cpu_s"]
+    result["db_cpu_s"] = after["db_cpu_s"] - before["db_cpu_s"]
     # The harness's own serverStatus call between the two readings is one operation.
-    result["db_ops_per_req"] = (after["db_ops"] - before["db_ops"] - 1) / n
+    result["db_ops"] = after["db_ops"] - before["db_ops"] - 1
+    result["cpu_ms_per_req"] = result["cpu_s"] / n * 1000
+    result["db_cpu_ms_per_req"] = result["db_cpu_s"] / n * 1000
+    result["db_ops_per_req"] = result["db_ops"] / n
     result["workers_replaced"] = before["workers"] != after["workers"]
     return result
 
@@ -163,24 +166,17 @@ def posted(server):
     return server.db.widgets.count_documents({"name": {"$regex": "^bench post"}})
 
 
-def delete_pools(server, owner, rates, cfg, work):
-    """Id files for DELETE's warm-up and timed run: (warm-up's, timed run's).
-
-    What POST made goes first; then pools sized for the server's own pace (its
-    item GET or POST rate, whichever is higher), not the fastest server's: Eve
-    looks items up by `{$and: [{_id}, {owner_id}]}`, which SecantusDB answers
-    by walking all the owner's widgets, so a pool made for the floor's pace
-    would slow Eve's every DELETE to seconds. Warm-up and the timed run take
-    disjoint pools, so no request ever asks for a widget already gone.
-    """
-    server.db.widgets.delete_many({"name": {"$regex": "^bench post"}})
-    rate = max(rates[server.key, "get"], rates[server.key, "post"])
-    warm = pool(server, owner, rate, cfg["warmup"], "bench warm pool", work)
-    return warm, pool(server, owner, rate, cfg["duration"], "bench pool", work)
+def delete_rate(server, rates):
+    """The pace a server's DELETE pools are sized for: its own (its item GET or POST
+    rate, whichever is higher), not the fastest server's. Eve looks items up by
+    `{$and: [{_id}, {owner_id}]}`, which SecantusDB answers by walking all the
+    owner's widgets, so a pool made for the floor's pace would slow Eve's every
+    DELETE to seconds."""
+    return max(rates[server.key, "get"], rates[server.key, "post"])
 
 
 def check_pool_lasted(server):
-    """Some of the timed pool is left (a spent pool ends wrk early), then all goes."""
+    """Some of the slice's pool is left (a spent pool ends wrk early), then all goes."""
     # By name: SecantusDB takes seconds over an `$in` of thousands of ids.
     left = server.db.widgets.count_documents({"name": {"$regex": "^bench pool "}})
     server.db.widgets.delete_many({"name": {"$regex": "^bench (warm )?pool"}})
@@ -188,18 +184,31 @@ def check_pool_lasted(server):
         raise BenchError(f"{server.label} delete: its pool ran out; make the pools larger")
 
 
-def run_op(server, op, cfg, owner, seeded_ids_file, rates, work):
-    """Warm-up, then the timed run of one operation on one server, checked."""
+def warm_up(server, op, cfg, owner, seeded_ids_file, rates, work):
+    """An untimed run of the operation, so the timed slices meet a warm server.
+
+    Before DELETE, what POST made goes; DELETE's warm-up takes a pool of its
+    own, disjoint from the timed slices' (no request asks for a widget gone)."""
     if op == "delete":
-        warm_ids, timed_ids = delete_pools(server, owner, rates, cfg, work)
+        server.db.widgets.delete_many({"name": {"$regex": "^bench post"}})
+        rate = delete_rate(server, rates)
+        ids = pool(server, owner, rate, cfg["warmup"], "bench warm pool", work)
     else:  # item GET and PUT walk the seeded widgets; list and POST need no ids
-        warm_ids = timed_ids = seeded_ids_file if op in ("get", "put") else None
+        ids = seeded_ids_file if op in ("get", "put") else None
     if cfg["warmup"]:
-        warm = run_wrk(server, op, cfg["warmup"], cfg, warm_ids, work / "warmup.json")
+        warm = run_wrk(server, op, cfg["warmup"], cfg, ids, work / "warmup.json")
         check_answers(server, f"{op} (warm-up)", warm, warm_up=True)
         settle(server)
+
+
+def timed_slice(server, op, cfg, owner, seeded_ids_file, rates, work):
+    """One timed slice of one operation on one server, checked."""
+    if op == "delete":
+        ids = pool(server, owner, delete_rate(server, rates), cfg["slice_s"], "bench pool", work)
+    else:
+        ids = seeded_ids_file if op in ("get", "put") else None
     posts_before = posted(server) if op == "post" else 0
-    result = measured_run(server, op, cfg, timed_ids, work / "out.json")
+    result = measured_run(server, op, cfg["slice_s"], cfg, ids, work / "out.json")
     check_answers(server, op, result)
     if op == "post":
         check_own_database(server, posted(server) - posts_before, result, cfg)
@@ -220,35 +229,67 @@ def check_own_database(server, made, result, cfg):
         )
 
 
-def bench_round(servers, cfg, owner, seeded_ids_file, work, round_no, log):
-    """One pass over every operation, the servers taking turns per operation."""
-    results = {}
-    rates = {}
-    for op in OPS:
-        for server in servers:
-            result = run_op(server, op, cfg, owner, seeded_ids_file, rates, work)
-            result["round"] = round_no
-            results[server.key, op] = result
-            rates[server.key, op] = result["rps"]
+def bench_op(servers, op, cfg, owner, seeded_ids_file, rates, work, log):
+    """Every server warmed up, then ``cfg["slices"]`` short timed slices each, the
+    servers taking turns in an order rotated every slice: [{server key: result}, ...].
+
+    This machine's speed drifts (the same server's CPU/req can double within
+    minutes on a shared VM), so one long run per server would compare moments
+    apart. Slices a few seconds long, interleaved, put every server's figures
+    at the same moments, and comparing servers slice by slice cancels the drift.
+    """
+    for server in servers:
+        warm_up(server, op, cfg, owner, seeded_ids_file, rates, work)
+    slices = []
+    for slice_no, order in enumerate(rotations(servers, cfg["slices"]), start=1):
+        results = {}
+        for server in order:
+            result = timed_slice(server, op, cfg, owner, seeded_ids_file, rates, work)
+            results[server.key] = result
             log(
-                f"round {round_no} {op:6} {server.key:5} {result['rps']:8.1f} req/s  "
+                f"{op:6} slice {slice_no} {server.key:5} {result['rps']:8.1f} req/s  "
                 f"p50 {result['p50_us'] / 1000:6.2f} ms  p99 {result['p99_us'] / 1000:6.1f} ms  "
                 f"CPU/req {result['cpu_ms_per_req']:5.2f} ms  DB {result['db_cpu_ms_per_req']:5.2f} ms  "
                 f"DB ops/req {result['db_ops_per_req']:4.2f}"
             )
-    return results
+        slices.append(results)
+    return slices
 
 
-def round_orders(servers, rounds):
-    """The servers' order in each round: rotated, so none is always first or last."""
-    return [servers[i % len(servers) :] + servers[: i % len(servers)] for i in range(rounds)]
+def rotations(servers, count):
+    """The servers' order in each slice: rotated, so none is always first or last."""
+    return [servers[i % len(servers) :] + servers[: i % len(servers)] for i in range(count)]
 
 
-def best_of(rounds):
-    """Per server and operation, the round with the highest throughput (the least disturbed)."""
-    best = {}
-    for results in rounds:
-        for key, result in results.items():
-            if key not in best or result["rps"] > best[key]["rps"]:
-                best[key] = result
-    return best
+def median(values):
+    values = sorted(values)
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
+def combined(slices, key):
+    """One server's figures over all its slices: totals divided by totals (CPU/req is
+    all its CPU over all it served), latency percentiles the median of the slices'."""
+    runs = [s[key] for s in slices]
+    served = sum(r["served"] for r in runs)
+    requests = sum(r["requests"] for r in runs)
+    return {
+        "slices": len(runs),
+        "requests": requests,
+        "served": served,
+        "non2xx": sum(r["non2xx"] for r in runs),
+        "rps": requests / (sum(r["duration_us"] for r in runs) / 1e6),
+        "p50_us": median(r["p50_us"] for r in runs),
+        "p99_us": median(r["p99_us"] for r in runs),
+        "cpu_ms_per_req": sum(r["cpu_s"] for r in runs) / served * 1000,
+        "db_cpu_ms_per_req": sum(r["db_cpu_s"] for r in runs) / served * 1000,
+        "db_ops_per_req": sum(r["db_ops"] for r in runs) / served,
+        "workers_replaced": any(r["workers_replaced"] for r in runs),
+    }
+
+
+def paired_ratio(slices, key, base):
+    """The median, over the slices, of ``key``'s CPU/req over ``base``'s in the same
+    slice, with the lowest and highest: what the targets judge."""
+    ratios = [s[key]["cpu_ms_per_req"] / s[base]["cpu_ms_per_req"] for s in slices]
+    return {"median": median(ratios), "low": min(ratios), "high": max(ratios), "slices": ratios}

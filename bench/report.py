@@ -42,13 +42,14 @@ def write_report(r, path, chart):
 
 def render(r, chart_name):
     servers = [s for s in ORDER if s in r.get("servers", [])]
-    t = r.get("throughput", {}).get("best", {})
+    t = r.get("throughput", {}).get("combined", {})
+    ratios = r.get("throughput", {}).get("ratios", {})
     lines = header(r, chart_name)
-    lines += targets_section(r, servers, t)
+    lines += targets_section(r, ratios)
     lines += method_section(r)
     lines += api_section(servers, t)
-    lines += cpu_section(servers, t)
-    lines += rounds_section(r, servers)
+    lines += cpu_section(servers, t, ratios)
+    lines += slices_section(r, servers)
     lines += db_section(r)
     lines += growth_section(r.get("growth"))
     lines += profile_section(r.get("profile"))
@@ -88,21 +89,29 @@ def cpu(t, server, op):
     return x and x["cpu_ms_per_req"]
 
 
-def targets_section(r, servers, t):
+def ratio_text(ratio):
+    """A paired ratio as the targets show it: the median, then the slices' range."""
+    return f"{ratio['median']:.2f}x (slices {ratio['low']:.2f}-{ratio['high']:.2f})"
+
+
+def cpu_verdicts(ratios, op):
+    """(target, the ratio judged, met) for each CPU target this operation has."""
+    verdicts = []
+    floor, eve = ratios.get(f"us/floor/{op}"), ratios.get(f"us/eve/{op}")
+    if op in CPU_FLOOR_OPS and floor:
+        verdicts.append((f"at most {CPU_FLOOR_RATIO}x the floor's", floor,
+                         floor["median"] <= CPU_FLOOR_RATIO))  # fmt: skip
+    if eve:
+        verdicts.append(("below Eve's", eve, eve["median"] < 1))
+    return verdicts
+
+
+def targets_section(r, ratios):
     """Every target of issues 17 and 14 that this run measures, met or missed."""
     rows = []
     for op in OPS:
-        us, floor, eve = cpu(t, "us", op), cpu(t, "floor", op), cpu(t, "eve", op)
-        if op in CPU_FLOOR_OPS and us and floor:
-            rows.append(
-                (f"{OP_NAMES[op]}: Flaskbone CPU/req at most {CPU_FLOOR_RATIO}x the floor's",
-                 f"{us / floor:.2f}x ({us:.2f} vs {floor:.2f} ms)", us / floor <= CPU_FLOOR_RATIO)
-            )  # fmt: skip
-        if us and eve:
-            rows.append(
-                (f"{OP_NAMES[op]}: Flaskbone CPU/req below Eve's",
-                 f"{us / eve:.2f}x ({us:.2f} vs {eve:.2f} ms)", us < eve)
-            )  # fmt: skip
+        for target, ratio, good in cpu_verdicts(ratios, op):
+            rows.append((f"{OP_NAMES[op]}: Flaskbone CPU/req {target}", ratio_text(ratio), good))
     f = r.get("frontend") or {}
     list_scores = (f.get("lighthouse") or {}).get("list")
     if list_scores:
@@ -167,18 +176,22 @@ def method_section(r):
         "server's own database. A failed check stops the bench with no report.",
         f"- Load: {r['wrk']}, one thread, **{cfg['connections']} connections**, "
         "`bench/lua/op.lua`. Per operation and server: "
-        f"{cfg['warmup']} s warm-up, then {cfg['duration']} s timed; rounds: {cfg['rounds']}, the "
-        "servers taking turns per operation, their order rotated each round (orders: "
+        f"a {cfg['warmup']} s warm-up of each server, then **{cfg['slices']} timed slices of "
+        f"{cfg['slice_s']} s** per server, the servers taking turns, their order rotated every "
+        "slice (orders: "
         + "; ".join(
             ", ".join(LABELS[k] for k in o) for o in r.get("throughput", {}).get("orders", [])
         )
-        + "). The tables show each server's best round by req/s. Operations in order: list, "
+        + "). The tables show each server's figures over all its slices. This machine's speed "
+        "drifts, by up to 2x within minutes, so servers are compared at the same moments: "
+        "each slice's Flaskbone against the slice's floor and Eve, the median of those "
+        "ratios judging the targets. Operations in order: list, "
         "item GET and PUT (these walk the seeded widgets), POST; then what POST made is removed "
-        "and DELETE removes widgets inserted for it (warm-up and timed run from disjoint pools, "
+        "and DELETE removes widgets inserted for it (the warm-up and every slice from a pool of its own, "
         "each sized for that server's own pace: Eve's item lookups, `{$and: [{_id}, {owner_id}]}`, "
         "make SecantusDB walk all the owner's widgets, which its DB CPU/req shows).",
         "- **CPU/req**: the user + system CPU time of the server's gunicorn master and all its "
-        "workers (`/proc/<pid>/stat`, read before and after each timed run), divided by the "
+        "workers (`/proc/<pid>/stat`, read before and after each slice), divided by the "
         "requests it answered (wrk's count plus the one request in flight on each connection "
         "when wrk stops, which the server still answers: POST's widgets made confirm it); the "
         "framework's cost, whatever the database's speed. **DB "
@@ -219,7 +232,7 @@ def api_section(servers, t):
     return [*lines, ""]
 
 
-def cpu_section(servers, t):
+def cpu_section(servers, t, ratios):
     names = ", ".join(LABELS[s] for s in servers)
     has_eve = "eve" in servers
     lines = [
@@ -227,28 +240,26 @@ def cpu_section(servers, t):
         "",
         "On a 2-core machine everything here is CPU-bound, so throughput follows the sum of the "
         "server's and the database's CPU per request. The targets judge the server's own CPU; "
-        "the database's is shown apart (see *The database's own cost*).",
+        "the database's is shown apart (see *The database's own cost*). CPU/req is over all of "
+        "a server's slices; the ratios are the median of the slice-by-slice ratios (each "
+        "slice's Flaskbone against the same slice's floor or Eve, seconds apart).",
         "",
         f"| operation | CPU/req ms ({names}) | DB CPU/req ms ({names}) | DB ops/req ({names}) "
         "| Flaskbone/floor CPU | " + ("Flaskbone/Eve CPU | " if has_eve else "") + "targets |",
         "|" + " --- |" * (6 + has_eve),
     ]
     for op in OPS:
-        us, floor, eve = cpu(t, "us", op), cpu(t, "floor", op), cpu(t, "eve", op)
-        if not (us and floor):
+        floor, eve = ratios.get(f"us/floor/{op}"), ratios.get(f"us/eve/{op}")
+        if not floor:
             continue
-        verdicts = []
-        if op in CPU_FLOOR_OPS:
-            verdicts.append(f"<= {CPU_FLOOR_RATIO}x floor: {ok(us / floor <= CPU_FLOOR_RATIO)}")
-        if eve:
-            verdicts.append(f"< Eve: {ok(us < eve)}")
+        verdicts = [f"{target}: {ok(good)}" for target, _, good in cpu_verdicts(ratios, op)]
         row = (
             f"| {OP_NAMES[op]} | {cells(servers, t, op, lambda x: x['cpu_ms_per_req'], 2)} | "
             f"{cells(servers, t, op, lambda x: x['db_cpu_ms_per_req'], 2)} | "
-            f"{cells(servers, t, op, lambda x: x['db_ops_per_req'], 2)} | {us / floor:.2f} | "
+            f"{cells(servers, t, op, lambda x: x['db_ops_per_req'], 2)} | {floor['median']:.2f} | "
         )
         if has_eve:
-            row += f"{us / eve:.2f} | " if eve else "n/a | "
+            row += f"{eve['median']:.2f} | " if eve else "n/a | "
         lines.append(row + "; ".join(verdicts) + " |")
     replaced = [k for k, x in t.items() if x.get("workers_replaced")]
     lines.append("")
@@ -261,30 +272,31 @@ def cpu_section(servers, t):
     return lines
 
 
-def rounds_section(r, servers):
-    rounds = r.get("throughput", {}).get("rounds", [])
-    if len(rounds) < 2:
+def slices_section(r, servers):
+    slices = r.get("throughput", {}).get("slices", {})
+    count = max((len(v) for v in slices.values()), default=0)
+    if count < 2:
         return []
     lines = [
-        "### Every round",
+        "### Every slice",
         "",
-        "req/s and CPU/req (ms) of each round, to show how much a figure moves on this machine:",
+        "CPU/req (ms) of each server in each slice, and Flaskbone's over the floor's in the "
+        "same slice: how much a figure moves on this machine, and how little the ratio does.",
         "",
-        "| operation | server | "
-        + " | ".join(f"round {i}" for i in range(1, len(rounds) + 1))
-        + " |",
-        "|" + " --- |" * (2 + len(rounds)),
+        "| operation | | " + " | ".join(f"slice {i}" for i in range(1, count + 1)) + " |",
+        "|" + " --- |" * (2 + count),
     ]
     for op in OPS:
         for s in servers:
-            runs = [x.get(f"{s}/{op}") for x in rounds]
-            if not any(runs):
-                continue
+            runs = [x.get(s) for x in slices.get(op, [])]
+            if any(runs):
+                cells_ = [f"{x['cpu_ms_per_req']:.2f}" if x else "n/a" for x in runs]
+                lines.append(f"| {OP_NAMES[op]} | {LABELS[s]} | " + " | ".join(cells_) + " |")
+        ratio = r["throughput"].get("ratios", {}).get(f"us/floor/{op}")
+        if ratio:
             lines.append(
-                f"| {OP_NAMES[op]} | {LABELS[s]} | "
-                + " | ".join(
-                    f"{x['rps']:,.0f}, {x['cpu_ms_per_req']:.2f}" if x else "n/a" for x in runs
-                )
+                f"| {OP_NAMES[op]} | Flaskbone/floor | "
+                + " | ".join(f"{x:.2f}" for x in ratio["slices"])
                 + " |"
             )
     return [*lines, ""]
@@ -505,7 +517,7 @@ def reproduce_section():
         "`make bench` (about 15 minutes on 2 CPUs). It installs what it needs: `bench/.venv` with "
         "uv from the hashed `bench/requirements.txt`, `bench/node_modules` (Lighthouse) with "
         "`npm ci`, wrk from Debian when missing; Chromium is Debian's `/usr/bin/chromium`. "
-        "`bench/results/` keeps the raw JSON (every round), the server logs, the Lighthouse "
+        "`bench/results/` keeps the raw JSON (every slice), the server logs, the Lighthouse "
         "reports and the profiles. `.venv/bin/python bench/run.py --smoke` checks the harness "
         "in about a minute (`tests/test_bench_smoke.py`).",
         "",

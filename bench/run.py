@@ -7,9 +7,10 @@ report is docs/benchmarks.md with its chart docs/benchmarks.png):
 2. three gunicorn servers with the same command line (2 workers x 4 gthreads),
    each with a SecantusDB server of its own, seeded with the same widgets;
 3. checks: every list is a full page of the floor's ids, every item GET answers;
-4. wrk (16 connections, 8 s per operation after a warm-up) over list, item GET,
-   PUT, POST and DELETE, in rounds whose server order rotates; around every
-   timed run the CPU time of the server's processes and of its database;
+4. wrk (16 connections) over list, item GET, PUT, POST and DELETE: per
+   operation a warm-up, then six 3 s slices per server, the servers taking
+   turns in an order rotated every slice; around every slice the CPU time of
+   the server's processes and of its database;
 5. the database's own cost per call; growth with one user's widgets; a profile;
 6. the front end in Debian's Chromium: first render and Lighthouse (mobile);
 7. item GET with 200 open live streams (bench/streams.py), under the image's settings.
@@ -49,13 +50,15 @@ from data import insert_batched, register, widget_documents, write_ids  # noqa: 
 from dbcost import call_costs, key_order_costs  # noqa: E402
 from growth import growth  # noqa: E402
 from load import (  # noqa: E402
+    OPS,
     PAGE_SIZE,
     BenchError,
-    bench_round,
-    best_of,
+    bench_op,
     check_item,
     check_lists,
-    round_orders,
+    combined,
+    paired_ratio,
+    rotations,
 )
 from servers import Processes, start_server, wait_for_http  # noqa: E402
 from tools import (  # noqa: E402
@@ -73,8 +76,8 @@ from backend.settings import BCRYPT_ROUNDS  # noqa: E402
 
 FULL = {
     "warmup": 2,
-    "duration": 8,
-    "rounds": 2,
+    "slices": 6,  # per operation and server, interleaved (bench/load.py bench_op)
+    "slice_s": 3,
     "connections": 16,
     "workers": 2,
     "threads": 4,
@@ -91,8 +94,8 @@ FULL = {
 SMOKE = {
     **FULL,
     "warmup": 1,
-    "duration": 1,
-    "rounds": 1,
+    "slices": 2,
+    "slice_s": 1,
     "connections": 4,
     "owner_docs": 30,
     "other_docs": 10,
@@ -178,15 +181,21 @@ def throughput(servers, cfg, owner, seeded_ids, first_page, work):
     check_lists(servers, first_page)
     check_item(servers, seeded_ids[0])
     ids_file = write_ids(work / "ids.txt", seeded_ids)
-    rounds = []
-    for round_no, order in enumerate(round_orders(servers, cfg["rounds"]), start=1):
-        log(f"round {round_no}: " + ", ".join(s.key for s in order))
-        rounds.append(bench_round(order, cfg, owner, ids_file, work, round_no, log))
+    rates, slices, totals, ratios = {}, {}, {}, {}
+    for op in OPS:
+        slices[op] = bench_op(servers, op, cfg, owner, ids_file, rates, work, log)
+        for server in servers:
+            totals[f"{server.key}/{op}"] = combined(slices[op], server.key)
+            rates[server.key, op] = totals[f"{server.key}/{op}"]["rps"]
+        for other in servers:  # Flaskbone's CPU/req over the floor's, and over Eve's
+            if other.key != "us":
+                ratios[f"us/{other.key}/{op}"] = paired_ratio(slices[op], "us", other.key)
     check_lists(servers, first_page)  # still the same page after the writes
     return {
-        "best": {f"{k[0]}/{k[1]}": v for k, v in best_of(rounds).items()},
-        "rounds": [{f"{k[0]}/{k[1]}": v for k, v in r.items()} for r in rounds],
-        "orders": [[s.key for s in order] for order in round_orders(servers, cfg["rounds"])],
+        "combined": totals,
+        "ratios": ratios,
+        "slices": slices,
+        "orders": [[s.key for s in order] for order in rotations(servers, cfg["slices"])],
     }
 
 
