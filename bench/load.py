@@ -11,6 +11,7 @@ import os
 import subprocess
 import time
 from pathlib import Path
+from statistics import median
 
 import requests
 from data import insert_batched, widget_documents, write_ids
@@ -184,6 +185,14 @@ def check_pool_lasted(server):
         raise BenchError(f"{server.label} delete: its pool ran out; make the pools larger")
 
 
+def request_ids(server, op, owner, seeded_ids_file, rates, work, seconds, prefix):
+    """The id file a run of ``op`` walks: item GET and PUT the seeded widgets, DELETE
+    a pool of its own for ``seconds`` (``prefix`` names it); list and POST need none."""
+    if op == "delete":
+        return pool(server, owner, delete_rate(server, rates), seconds, prefix, work)
+    return seeded_ids_file if op in ("get", "put") else None
+
+
 def warm_up(server, op, cfg, owner, seeded_ids_file, rates, work):
     """An untimed run of the operation, so the timed slices meet a warm server.
 
@@ -191,11 +200,9 @@ def warm_up(server, op, cfg, owner, seeded_ids_file, rates, work):
     own, disjoint from the timed slices' (no request asks for a widget gone)."""
     if op == "delete":
         server.db.widgets.delete_many({"name": {"$regex": "^bench post"}})
-        rate = delete_rate(server, rates)
-        ids = pool(server, owner, rate, cfg["warmup"], "bench warm pool", work)
-    else:  # item GET and PUT walk the seeded widgets; list and POST need no ids
-        ids = seeded_ids_file if op in ("get", "put") else None
     if cfg["warmup"]:
+        ids = request_ids(server, op, owner, seeded_ids_file, rates, work,
+                          cfg["warmup"], "bench warm pool")  # fmt: skip
         warm = run_wrk(server, op, cfg["warmup"], cfg, ids, work / "warmup.json")
         check_answers(server, f"{op} (warm-up)", warm, warm_up=True)
         settle(server)
@@ -203,10 +210,8 @@ def warm_up(server, op, cfg, owner, seeded_ids_file, rates, work):
 
 def timed_slice(server, op, cfg, owner, seeded_ids_file, rates, work):
     """One timed slice of one operation on one server, checked."""
-    if op == "delete":
-        ids = pool(server, owner, delete_rate(server, rates), cfg["slice_s"], "bench pool", work)
-    else:
-        ids = seeded_ids_file if op in ("get", "put") else None
+    ids = request_ids(server, op, owner, seeded_ids_file, rates, work,
+                      cfg["slice_s"], "bench pool")  # fmt: skip
     posts_before = posted(server) if op == "post" else 0
     result = measured_run(server, op, cfg["slice_s"], cfg, ids, work / "out.json")
     check_answers(server, op, result)
@@ -261,12 +266,6 @@ def rotations(servers, count):
     return [servers[i % len(servers) :] + servers[: i % len(servers)] for i in range(count)]
 
 
-def median(values):
-    values = sorted(values)
-    middle = len(values) // 2
-    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
-
-
 def combined(slices, key):
     """One server's figures over all its slices: totals divided by totals (CPU/req is
     all its CPU over all it served), latency percentiles the median of the slices'."""
@@ -279,8 +278,8 @@ def combined(slices, key):
         "served": served,
         "non2xx": sum(r["non2xx"] for r in runs),
         "rps": requests / (sum(r["duration_us"] for r in runs) / 1e6),
-        "p50_us": median(r["p50_us"] for r in runs),
-        "p99_us": median(r["p99_us"] for r in runs),
+        "p50_us": median([r["p50_us"] for r in runs]),
+        "p99_us": median([r["p99_us"] for r in runs]),
         "cpu_ms_per_req": sum(r["cpu_s"] for r in runs) / served * 1000,
         "db_cpu_ms_per_req": sum(r["db_cpu_s"] for r in runs) / served * 1000,
         "db_ops_per_req": sum(r["db_ops"] for r in runs) / served,

@@ -49,7 +49,7 @@ def render(r, chart_name):
     lines += method_section(r)
     lines += api_section(servers, t)
     lines += cpu_section(servers, t, ratios)
-    lines += slices_section(r, servers)
+    lines += slices_section(r, servers, ratios)
     lines += db_section(r)
     lines += growth_section(r.get("growth"))
     lines += profile_section(r.get("profile"))
@@ -82,11 +82,6 @@ def header(r, chart_name):
     if chart_name:
         lines += [f"![Requests per second and CPU per request, per operation]({chart_name})", ""]
     return lines
-
-
-def cpu(t, server, op):
-    x = t.get(f"{server}/{op}")
-    return x and x["cpu_ms_per_req"]
 
 
 def ratio_text(ratio):
@@ -272,7 +267,7 @@ def cpu_section(servers, t, ratios):
     return lines
 
 
-def slices_section(r, servers):
+def slices_section(r, servers, ratios):
     slices = r.get("throughput", {}).get("slices", {})
     count = max((len(v) for v in slices.values()), default=0)
     if count < 2:
@@ -292,7 +287,7 @@ def slices_section(r, servers):
             if any(runs):
                 cells_ = [f"{x['cpu_ms_per_req']:.2f}" if x else "n/a" for x in runs]
                 lines.append(f"| {OP_NAMES[op]} | {LABELS[s]} | " + " | ".join(cells_) + " |")
-        ratio = r["throughput"].get("ratios", {}).get(f"us/floor/{op}")
+        ratio = ratios.get(f"us/floor/{op}")
         if ratio:
             lines.append(
                 f"| {OP_NAMES[op]} | Flaskbone/floor | "
