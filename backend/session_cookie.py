@@ -59,9 +59,18 @@ class CheckedOnceSessionInterface(SecureCookieSessionInterface):
         # an unchanged session (with SESSION_REFRESH_EACH_REQUEST off) sends nothing.
         if not self.should_set_cookie(app, session):
             if session.accessed:
-                response.vary.add("Cookie")
+                vary_on_cookie(response)
             return
         super().save_session(app, session, response)
+
+
+def vary_on_cookie(response):
+    # response.vary parses the header into a set and writes it back; most
+    # answers have no Vary yet (a small body is not compressed), so set it.
+    if "Vary" in response.headers:
+        response.vary.add("Cookie")
+    else:
+        response.headers["Vary"] = "Cookie"
 
 
 def _immutable(value):

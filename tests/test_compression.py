@@ -46,6 +46,16 @@ def test_pages_and_json_are_compressed_for_clients_that_accept_it(client, path):
     assert "Accept-Encoding" in plain.headers["Vary"]
 
 
+def test_a_compressed_answer_to_a_logged_in_user_varies_by_encoding_and_cookie(alice):
+    for number in range(5):
+        alice.post("/api/widgets", json={"name": f"Widget {number}", "description": "x" * 100})
+
+    response = alice.client.get("/api/widgets", headers={"Accept-Encoding": "gzip"})
+
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert {"Accept-Encoding", "Cookie"} <= {value.strip() for value in response.vary}
+
+
 def test_the_event_stream_is_never_compressed(alice):
     response = alice.client.get(
         "/api/events", headers={"Accept-Encoding": "gzip, br, zstd"}, buffered=False

@@ -83,6 +83,16 @@ def test_create_answers_201_with_location_etag_and_the_document(alice, resource)
     assert response.headers["ETag"] == '"1"'
 
 
+def test_the_location_of_a_new_item_keeps_the_prefix_the_app_is_mounted_at(alice, resource):
+    # Mounted under /app by a proxy or a WSGI dispatcher: the server says so in SCRIPT_NAME.
+    mounted = {"SCRIPT_NAME": "/app"}
+
+    response = alice.post(resource.api, json=resource.body(), environ_overrides=mounted)
+
+    assert response.status_code == 201, response.get_json()
+    assert response.headers["Location"] == f"/app{resource.url(response.get_json())}"
+
+
 def test_create_with_only_the_required_fields_gives_the_others_their_default(alice, resource):
     response = alice.post(resource.api, json=resource.required_body())
 

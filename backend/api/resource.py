@@ -224,7 +224,9 @@ class BackboneResource(MethodView):
         }
         self.documents.insert_one(document)
         response = self.document_response(document, 201)
-        response.headers["Location"] = url_for(request.endpoint, item_id=document["_id"])
+        # The item URL is this collection URL and the id (register's rule):
+        # written out, as url_for would search the URL map for it on every POST.
+        response.headers["Location"] = f"{request.root_path}{request.path}/{document['_id']}"
         return response
 
     def put(self, item_id):
