@@ -1,9 +1,10 @@
 """`make dev`: the whole app on http://127.0.0.1:PORT, reloading on every change.
 
 Starts the embedded MongoDB (unless MONGO_URI is set), Brunch in watch mode and
-Flask with its reloader. Ctrl-C, or any of them exiting, stops them all.
+Flask with its reloader. Ctrl-C, SIGTERM, or any of them exiting, stops them all.
 """
 
+import contextlib
 import os
 import secrets
 import signal
@@ -40,8 +41,8 @@ def main():
         login_hint = "Register an account at /register, or: flask --app backend create-user EMAIL"
 
     children = [
-        subprocess.Popen(["npm", "run", "--silent", "watch"], cwd=PROJECT_DIR, env=env),
-        subprocess.Popen(
+        start(["npm", "run", "--silent", "watch"], cwd=PROJECT_DIR, env=env),
+        start(
             [BIN / "flask", "--app", "backend", "run", "--debug", "--port", port],
             cwd=PROJECT_DIR,
             env=env,
@@ -57,10 +58,27 @@ def main():
         pass
     finally:
         for child in children:
-            child.terminate()
+            stop(child)
         for child in children:
             child.wait()
     # The embedded MongoDB stops at exit (see shared_server_uri).
+
+
+def start(command, **kwargs):
+    """Run ``command`` as the leader of a process group of its own.
+
+    What it starts runs in that group too: npm runs Brunch through a shell,
+    Flask's reloader runs a second Flask. Stopping the group stops them all,
+    however dev.py is stopped (Ctrl-C, or SIGTERM from an IDE or ``kill``,
+    which npm would not pass on to Brunch).
+    """
+    return subprocess.Popen(command, start_new_session=True, **kwargs)
+
+
+def stop(child):
+    """Stop ``child``'s whole process group (see :func:`start`)."""
+    with contextlib.suppress(ProcessLookupError):  # gone already
+        os.killpg(child.pid, signal.SIGTERM)
 
 
 def ensure_demo_user(mongo_uri, var_dir):

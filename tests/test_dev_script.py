@@ -1,6 +1,8 @@
-"""scripts/dev.py (`make dev`): the demo account it makes on first run."""
+"""scripts/dev.py (`make dev`): the demo account it makes on first run, and how it stops."""
 
 import importlib.util
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -42,3 +44,28 @@ def test_first_run_makes_a_demo_user_with_widgets_once(dev, settings, tmp_path):
     )
     assert login.status_code == 302
     assert client.get("/api/widgets").get_json()["total"] == 25
+
+
+def test_stopping_a_child_stops_what_the_child_started_too(dev):
+    # As npm runs Brunch through a shell, which does not pass a SIGTERM on.
+    child = dev.start(["sh", "-c", "sleep 60 & echo $!; wait"], stdout=subprocess.PIPE, text=True)
+    grandchild = int(child.stdout.readline())
+
+    dev.stop(child)
+
+    assert child.wait(timeout=10) != 0
+    assert has_ended(grandchild)
+
+
+def has_ended(pid, within=10):
+    """True once ``pid`` has ended (or is a zombie its new parent has yet to reap)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            return True
+        if state == "Z":
+            return True
+        time.sleep(0.05)
+    return False
