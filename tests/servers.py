@@ -1,5 +1,5 @@
 """The app served over real HTTP on 127.0.0.1, for tests that need sockets and threads,
-the app under gunicorn in a process of its own, and the wait for such a server."""
+the app under gunicorn in a process of its own, and the waits for servers and processes."""
 
 import os
 import signal
@@ -39,6 +39,29 @@ def serving(app):
         outbox.VAR_DIRS.pop(url, None)
         if delivers:
             outbox.APPS.pop(var_dir, None)
+
+
+WAIT_SECONDS = 10  # for what happens ~10 ms later, on a machine that may be busy
+
+
+def wait_for(condition, what, timeout=WAIT_SECONDS):
+    """Poll ``condition()`` until it is true; fail, naming ``what``, after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what}: not within {timeout} s")
+        time.sleep(0.01)
+
+
+def alive(pid):
+    """Whether process ``pid`` still runs (a zombie that nobody has reaped yet does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie of a process we did not reap still answers; /proc says which.
+    status = Path(f"/proc/{pid}/status")
+    return not (status.exists() and "\nState:\tZ" in status.read_text())
 
 
 def wait_until_healthy(url, process, timeout=20, log=lambda: ""):

@@ -14,17 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import alive
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie of a process we did not reap still answers; /proc says which.
-    status = Path(f"/proc/{pid}/status")
-    return not (status.exists() and "\nState:\tZ" in status.read_text())
 
 
 @pytest.mark.skipif(

@@ -2,7 +2,6 @@
 
 import importlib.util
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ from pymongo import MongoClient
 
 from backend import create_app
 from tests.conftest import csrf_token_from
+from tests.servers import alive, wait_for
 
 DEV_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "dev.py"
 
@@ -54,18 +54,4 @@ def test_stopping_a_child_stops_what_the_child_started_too(dev):
     dev.stop(child)
 
     assert child.wait(timeout=10) != 0
-    assert has_ended(grandchild)
-
-
-def has_ended(pid, within=10):
-    """True once ``pid`` has ended (or is a zombie its new parent has yet to reap)."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except FileNotFoundError:
-            return True
-        if state == "Z":
-            return True
-        time.sleep(0.05)
-    return False
+    wait_for(lambda: not alive(grandchild), "the grandchild ends")

@@ -17,7 +17,7 @@ from backend.database import Connection
 from backend.process import PerProcess
 from backend.serialization import utc_now
 from tests.conftest import PASSWORD, Browserless, create_verified_user, csrf_token_from
-from tests.servers import Gunicorn
+from tests.servers import Gunicorn, wait_for
 from tests.test_account import (
     NEW_PASSWORD,
     change_password,
@@ -31,15 +31,6 @@ from tests.test_live import Person, standalone_uri, start_secantus  # noqa: F401
 
 # The bound: refused within a second in another process, counted from the answer.
 ELSEWHERE_SECONDS = 1.0
-WAIT_SECONDS = 10  # for what happens ~10 ms later, on a machine that may be busy
-
-
-def wait_for(condition, what, timeout=WAIT_SECONDS):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what}: not within {timeout} s")
-        time.sleep(0.01)
 
 
 def wait_until_uncached(app, digests):
