@@ -55,4 +55,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
 # A shell only to read the settings from the environment; exec hands PID 1 to gunicorn.
 # --worker-tmp-dir: heartbeat files in memory (the root filesystem may be read-only);
 # --no-control-socket: gunicornc's socket would be written under $HOME.
-CMD ["sh", "-c", "exec gunicorn --config python:backend.live.gunicorn --bind 0.0.0.0:${PORT:-8000} --workers ${WEB_CONCURRENCY:-2} --worker-class gthread --threads ${GUNICORN_THREADS:-256} --worker-tmp-dir /dev/shm --no-control-socket --access-logfile - --logger-class backend.access_log.RedactingLogger --error-logfile - 'backend:create_app()'"]
+CMD ["sh", "-c", "exec gunicorn --config python:backend.gunicorn_conf --bind 0.0.0.0:${PORT:-8000} --workers ${WEB_CONCURRENCY:-2} --worker-class gthread --threads ${GUNICORN_THREADS:-256} --worker-tmp-dir /dev/shm --no-control-socket --access-logfile - --logger-class backend.access_log.RedactingLogger --error-logfile - 'backend:create_app()'"]

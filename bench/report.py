@@ -153,7 +153,9 @@ def method_section(r):
         "Flaskbone's image runs 256 threads a worker (an open `/api/events` stream holds a "
         "thread) and logs every request; the bench overrides both so that the three servers "
         "differ only in their app (the live-streams section below uses the image's settings).",
-        "  - **Flaskbone**: `backend:create_app()` with `APP_ENV=production`, as deployed; "
+        "  - **Flaskbone**: `backend:create_app()` with `APP_ENV=production` and its image's "
+        "gunicorn settings (`--config python:backend.gunicorn_conf`: each worker freezes what "
+        "loading the app made out of the cyclic garbage collector's reach), as deployed; "
         "logged in through the HTML register and login forms, every request carries the "
         "session cookie and the `X-CSRFToken` header, as the browser does. Its list is "
         "`GET /api/widgets?page=1`, the front end's first page, whose `total` needs a count.",

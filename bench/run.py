@@ -136,6 +136,7 @@ def start_servers(processes, cfg, work, out):
         processes, cfg, work, out, key="us", label="Flaskbone", python=project_python,
         app="backend:create_app()", path="/api/widgets", list_query="?page=1", items_key="items",
         env={"APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32)},
+        config="python:backend.gunicorn_conf",  # the image's: its workers freeze the loaded app
     )  # fmt: skip
     wait_for_http(us.base + "/healthz", us.process)
     us.cookie, us.csrf = register(us.base, "bench@bench.example", us.db)

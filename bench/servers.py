@@ -79,15 +79,17 @@ def wait_for_http(url, process, timeout=30):
     raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
-def gunicorn_command(python, app, port, cfg):
-    """One command line for every server, so only the app differs.
+def gunicorn_command(python, app, port, cfg, config=None):
+    """One command line for every server, so only the app (and its settings) differs.
 
     Flaskbone's image runs 256 threads a worker (each open /api/events stream
     holds one) and an access log; here all three get the same workers and
-    threads and no access log, which the bench states in its report.
+    threads and no access log, which the bench states in its report. A
+    ``config`` is the app's own gunicorn settings module, as its image runs it.
     """
+    settings = ["--config", config] if config else []
     return [
-        str(python), "-m", "gunicorn", app,
+        str(python), "-m", "gunicorn", app, *settings,
         "--bind", f"127.0.0.1:{port}",
         "--workers", str(cfg["workers"]),
         "--worker-class", "gthread",
@@ -191,13 +193,13 @@ class Server:
         }
 
 
-def start_server(processes, cfg, work, out, *, key, python, app, env, **shape):
+def start_server(processes, cfg, work, out, *, key, python, app, env, config=None, **shape):
     """A server under gunicorn with a database server of its own (database ``bench_<key>``)."""
     database = Database(work / f"db-{key}", processes)
     db_name = f"bench_{key}"
     port = free_port()
     process = processes.start(
-        gunicorn_command(python, app, port, cfg),
+        gunicorn_command(python, app, port, cfg, config),
         gunicorn_env({**env, "MONGO_URI": database.uri, "MONGO_DATABASE": db_name}),
         out / f"server-{key}.log",
     )

@@ -104,7 +104,7 @@ class Gunicorn:
     def start(self):
         gunicorn = Path(sys.executable).with_name("gunicorn")
         command = [gunicorn, "tests.sample_app:create_app()", "--bind", f"127.0.0.1:{self.port}"]
-        command += ["--config", "python:backend.live.gunicorn", "--threads", "16"]
+        command += ["--config", "python:backend.gunicorn_conf", "--threads", "16"]
         output = self.log.open("a") if self.log else None
         # A process group of its own, so that crash() can kill the workers too.
         self.process = subprocess.Popen(

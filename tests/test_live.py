@@ -738,7 +738,7 @@ def test_a_subscriber_that_falls_behind_is_cut_off_to_resume(live_app, db, alice
 
 
 def test_a_stopping_gunicorn_worker_ends_its_streams_at_once(live_settings, tmp_path):
-    """With backend/live/gunicorn.py, SIGTERM ends the streams instead of waiting
+    """With backend/gunicorn_conf.py, SIGTERM ends the streams instead of waiting
     gunicorn's graceful timeout (30 s) for them."""
     port = free_port()
     env = {
@@ -749,7 +749,7 @@ def test_a_stopping_gunicorn_worker_ends_its_streams_at_once(live_settings, tmp_
         "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
     }
     command = [
-        "gunicorn", "--config", "python:backend.live.gunicorn", "--bind", f"127.0.0.1:{port}",
+        "gunicorn", "--config", "python:backend.gunicorn_conf", "--bind", f"127.0.0.1:{port}",
         "--workers", "1", "--worker-class", "gthread", "--threads", "8", "backend:create_app()",
     ]  # fmt: skip
     log = tmp_path / "gunicorn.log"

@@ -88,7 +88,7 @@ _FEEDS = weakref.WeakSet()
 
 def end_all_streams():
     """End every open stream of this process (a stopping gunicorn worker calls it,
-    see ``backend/live/gunicorn.py``): its clients reconnect, with Last-Event-ID,
+    see ``backend/gunicorn_conf.py``): its clients reconnect, with Last-Event-ID,
     to a worker that stays, instead of holding this one up until it is killed."""
     for feed in list(_FEEDS):
         with feed.lock:

@@ -103,7 +103,7 @@ def live_server(mongo_uri, live_var_dir, live_database):
             # keep-alive finds the page gone; and the streams end at once
             # when the server is told to stop.
             "--config",
-            "python:backend.live.gunicorn",
+            "python:backend.gunicorn_conf",
             "--threads",
             "64",
         ],
