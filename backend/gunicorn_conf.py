@@ -5,7 +5,7 @@ Two things each worker does once it has loaded the app (``post_worker_init``):
 - It freezes what loading the app made (modules, routes, templates: tens of
   thousands of objects that live as long as the worker) out of the cyclic
   garbage collector's reach. Otherwise each full collection walks them all
-  again, 40-80 ms of a request's time here; ``make bench`` shows the cost.
+  again: 40-80 ms here, paid by whichever request sets it off.
 - It ends its live streams as soon as it is told to stop. A stopping gthread
   worker (a deploy, ``docker compose restart``) waits for its open requests
   for up to ``graceful_timeout``; an /api/events stream never ends by itself,

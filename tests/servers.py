@@ -18,6 +18,8 @@ from devtools.embedded_mongo import free_port
 from tests import outbox
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+# The image's gunicorn settings (its Dockerfile's --config), for every gunicorn the tests start.
+GUNICORN_CONFIG = "python:backend.gunicorn_conf"
 
 
 @contextmanager
@@ -104,7 +106,7 @@ class Gunicorn:
     def start(self):
         gunicorn = Path(sys.executable).with_name("gunicorn")
         command = [gunicorn, "tests.sample_app:create_app()", "--bind", f"127.0.0.1:{self.port}"]
-        command += ["--config", "python:backend.gunicorn_conf", "--threads", "16"]
+        command += ["--config", GUNICORN_CONFIG, "--threads", "16"]
         output = self.log.open("a") if self.log else None
         # A process group of its own, so that crash() can kill the workers too.
         self.process = subprocess.Popen(

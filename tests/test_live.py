@@ -33,7 +33,7 @@ from tests import outbox
 from tests.conftest import PASSWORD, csrf_token_from
 from tests.outbox import verify_by_email
 from tests.sample_resources import Tasks
-from tests.servers import serving, wait_until_healthy
+from tests.servers import GUNICORN_CONFIG, serving, wait_until_healthy
 
 # A change reaches the stream within a second (the contract); tests allow a little more.
 DELIVERY_SECONDS = 1.5
@@ -749,7 +749,7 @@ def test_a_stopping_gunicorn_worker_ends_its_streams_at_once(live_settings, tmp_
         "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
     }
     command = [
-        "gunicorn", "--config", "python:backend.gunicorn_conf", "--bind", f"127.0.0.1:{port}",
+        "gunicorn", "--config", GUNICORN_CONFIG, "--bind", f"127.0.0.1:{port}",
         "--workers", "1", "--worker-class", "gthread", "--threads", "8", "backend:create_app()",
     ]  # fmt: skip
     log = tmp_path / "gunicorn.log"

@@ -21,7 +21,7 @@ from pymongo import MongoClient
 from devtools.embedded_mongo import free_port
 from tests.conftest import create_verified_user
 from tests.sample_app import create_app
-from tests.servers import wait_until_healthy
+from tests.servers import GUNICORN_CONFIG, wait_until_healthy
 
 from .helpers import VAR_DIRS, log_in
 
@@ -103,7 +103,7 @@ def live_server(mongo_uri, live_var_dir, live_database):
             # keep-alive finds the page gone; and the streams end at once
             # when the server is told to stop.
             "--config",
-            "python:backend.gunicorn_conf",
+            GUNICORN_CONFIG,
             "--threads",
             "64",
         ],
