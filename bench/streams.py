@@ -24,6 +24,7 @@ import re
 import secrets
 import selectors
 import shlex
+import shutil
 import socket
 import statistics
 import sys
@@ -265,6 +266,7 @@ def measure(args, out):
         if holder is not None:
             holder.close()
         processes.stop_all()
+        shutil.rmtree(work, ignore_errors=True)  # its database: 11 MB a run
 
 
 def summary(results):

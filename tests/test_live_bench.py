@@ -3,7 +3,8 @@
 A tiny run: 5 streams, 1-second rounds. The figures mean nothing at this size;
 what is checked is that the harness opens the streams under the image's own
 gunicorn command, that each change reaches exactly one stream, and that the
-report section is written in place, twice without doubling.
+report section is written in place, twice without doubling, and that it
+leaves no database behind in the temporary folder.
 """
 
 import json
@@ -30,8 +31,14 @@ def test_streams_bench_smoke(tmp_path):
         "--streams", "5", "--seconds", "1", "--rounds", "1", "--warmup", "0",
         "--writes-per-second", "5", "--out", str(tmp_path), "--docs", str(docs),
     ]  # fmt: skip
-    run = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
+    scratch = tmp_path / "tmp"  # the harness's temporary folder (its database)
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    run = subprocess.run(
+        command, capture_output=True, text=True, timeout=180, check=False, env=env
+    )
     assert run.returncode == 0, run.stdout + run.stderr
+    assert list(scratch.iterdir()) == []
 
     results = json.loads((tmp_path / "streams.json").read_text())
     assert (results["workers"], results["threads"]) == (2, 256)  # the Dockerfile's ENV
