@@ -34,9 +34,7 @@ def test_streams_bench_smoke(tmp_path):
     scratch = tmp_path / "tmp"  # the harness's temporary folder (its database)
     scratch.mkdir()
     env = {**os.environ, "TMPDIR": str(scratch)}
-    run = subprocess.run(
-        command, capture_output=True, text=True, timeout=180, check=False, env=env
-    )
+    run = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False, env=env)
     assert run.returncode == 0, run.stdout + run.stderr
     assert list(scratch.iterdir()) == []
 
