@@ -35,14 +35,11 @@ test.before(() => {
 });
 test.after(() => status.dispose());
 
-test('the first connection says it is live, and a page shows nothing', async () => {
+test('the first connection says it is live, and the pages fetch what changed before it', async () => {
   const stream = server.open();
   live.start(browser);
   await settle();
-  assert.deepEqual(take(), [
-    ['live:state', 'connecting'],
-    ['live:state', 'live'],
-  ]);
+  assert.deepEqual(take(), [['live:state', 'connecting'], 'live:reset', ['live:state', 'live']]);
   assert.equal(live.state(), 'live');
   assert.equal(status.el.getAttribute('role'), 'status');
   assert.equal(status.el.dataset.state, 'live');

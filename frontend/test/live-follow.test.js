@@ -142,6 +142,25 @@ test('a reset or a poll fetches the page again', async () => {
   assert.equal(server.requests.length, 2);
 });
 
+test('a reset during a fetch fetches the page again once it is answered', async () => {
+  // The first answer was read before task 2, the second after it.
+  const answers = [[task(1)], [task(2), task(1)]];
+  server.respond = () => {
+    const items = answers.shift();
+    return {status: 200, body: {items, page: 1, per_page: 3, total: items.length}};
+  };
+  const tasks = new Tasks();
+  disposables.push(tasks);
+  followPage(tasks);
+  server.requests.length = 0;
+  const fetching = tasks.fetch();
+  mediator.publish('live:reset');
+  await settled(fetching);
+  await tick(5);
+  assert.equal(server.requests.length, 2);
+  assert.deepEqual(titles(tasks), ['Task 02', 'Task 01']);
+});
+
 test('a disposed list follows nothing', async () => {
   await followedPage([task(1)]);
   disposables.splice(0).forEach(object => object.dispose());
@@ -222,4 +241,20 @@ test('without events, a poll compares the item with the server’s', async () =>
   mediator.publish('live:poll');
   await tick(5);
   assert.ok(deleted);
+});
+
+test('a reset during the item’s fetch compares it once the fetch is answered', async () => {
+  // The first answer was read before the change, the second after it.
+  const answers = [task(1), task(1, {title: 'Changed', version: 2})];
+  server.respond = () => ({status: 200, body: answers.shift()});
+  const model = new Task({_id: task(1)._id});
+  disposables.push(model);
+  followItem(model);
+  server.requests.length = 0;
+  const fetching = model.fetch();
+  mediator.publish('live:reset');
+  await settled(fetching);
+  await tick(5);
+  assert.equal(server.requests.length, 2);
+  assert.equal(model.get('title'), 'Changed');
 });

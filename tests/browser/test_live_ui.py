@@ -204,3 +204,24 @@ def test_a_change_shown_in_place_leaves_the_focus_where_it_was(page, new_page, e
     rename(page, gear, "Bigger gear")
     expect(other.get_by_role("heading", name="Bigger gear")).to_be_visible(timeout=WITHIN_A_SECOND)
     expect(edit).to_be_focused()
+
+
+def test_a_change_made_before_the_stream_opened_is_shown_once_it_opens(page, email):
+    create_widgets(page, "Older")
+    # The list is fetched, and the stream's opening held back, as on a slow
+    # network: a widget created now is in neither.
+    held = []
+
+    def hold(route):
+        held.append(route)
+
+    page.route("**/api/events", hold)
+    page.goto("/widgets")
+    expect(titles(page)).to_have_text(["Older"])
+    expect(page.locator(".live-status")).to_have_attribute("data-state", "connecting")
+    create_widgets(page, "In between")
+
+    held[0].continue_()
+    page.unroute("**/api/events", hold)
+    following(page)
+    expect(titles(page)).to_have_text(["In between", "Older"], timeout=WITHIN_A_SECOND)

@@ -1,7 +1,8 @@
 // Live changes: what /api/events says, published on Chaplin's mediator for
 // the pages that follow it (lib/live/follow.js):
 //   "live:change" (the event's data: {resource, op, _id, document})
-//   "live:reset"  (changes were missed: fetch again)
+//   "live:reset"  (changes may have been missed: fetch again), also when the
+//                 stream first opens, after the page's first fetches
 //   "live:poll"   (no live changes here: fetch again, every POLL_INTERVAL)
 //   "live:state"  ("connecting", "live", "reconnecting", "offline",
 //                  "unavailable", "unauthorized"), which views/live-status-view.js shows.
@@ -21,6 +22,7 @@ let stream = null;
 let state = null;
 let pollTimer = null;
 let missed = false;
+let opened = false;
 
 // Streaming fetch is what the connection reads with; without it, poll.
 function canStream() {
@@ -51,11 +53,12 @@ function changeState(next) {
     // The session ended (logout elsewhere, expiry): log in again, as ajax.js does.
     env.location.assign(ajax.loginUrl());
   }
-  // Live again after a gap that no event id covers (the first connection
-  // never opened, or changes came through polling): fetch what was missed.
-  if (next === 'live' && previous && previous !== 'connecting' && missed) {
-    mediator.publish('live:reset');
-  }
+  // Fetch what the stream cannot tell of: the first time it is live, the
+  // changes since the page's first fetches, which went out before it opened;
+  // later, a gap that no event id covers (changes came through polling).
+  const gap = previous && previous !== 'connecting' && missed;
+  if (next === 'live' && (!opened || gap)) mediator.publish('live:reset');
+  if (next === 'live') opened = true;
   if (next !== 'live' && next !== 'connecting') missed = !stream.lastEventId;
   mediator.publish('live:state', next);
 }

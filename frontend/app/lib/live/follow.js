@@ -115,8 +115,12 @@ function followPage(collection) {
     collection.live = {fresh: 0, stale: false};
     collection.trigger('live:notice', collection.live);
   });
+  // A fetch in flight may have read the list before what the reset is
+  // about: the list is fetched again once it is answered.
   const reload = () => {
-    if (!collection.disposed && !collection.isSyncing()) collection.fetch();
+    if (collection.disposed) return;
+    if (collection.isSyncing()) collection.once('synced', reload);
+    else collection.fetch();
   };
   collection.once('dispose', () => clearTimeout(recountTimer));
   subscribe(collection, {
@@ -153,9 +157,12 @@ function followItem(model) {
     }
   }
 
-  // Without events to go by, ask for the item and compare.
+  // Without events to go by, ask for the item and compare (once a fetch
+  // in flight is answered: it may have read the item before the change).
   function check() {
-    if (model.disposed || model.isNew() || !model.isSynced()) return;
+    if (model.disposed || model.isNew()) return;
+    if (model.isSyncing()) return model.once('synced', check);
+    if (!model.isSynced()) return;
     quietGet(model.url())
       .done(document => apply({resource, op: 'update', _id: model.id, document}))
       .fail(xhr => {
