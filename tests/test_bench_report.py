@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-from report import slices_section, stalled
+from report import LABELS, slices_section, stalled
 
 
 def run(rps, cpu=1.0):
@@ -17,7 +17,7 @@ def run(rps, cpu=1.0):
 
 
 def results(us_rates):
-    """POST slices: the floor steady, Flaskbone at these rates."""
+    """POST slices: the floor steady, the app at these rates."""
     slices = [{"floor": run(800, 0.6), "us": run(rate, 0.9)} for rate in us_rates]
     ratios = {"us/floor/post": {"slices": [1.5] * len(us_rates)}}
     return {"throughput": {"slices": {"post": slices}}}, ratios
@@ -31,7 +31,7 @@ def test_a_slice_under_half_the_median_rate_is_a_stall():
 def test_the_report_marks_a_stalled_slice_and_says_what_the_mark_means():
     r, ratios = results([600, 140, 610])
     lines = slices_section(r, ["floor", "us"], ratios)
-    assert "| POST | Flaskbone | 0.90 | 0.90\\* | 0.90 |" in lines
+    assert f"| POST | {LABELS['us']} | 0.90 | 0.90\\* | 0.90 |" in lines
     assert "| POST | floor | 0.60 | 0.60 | 0.60 |" in lines
     assert any(line.startswith("\\* The server answered under half") for line in lines)
 
