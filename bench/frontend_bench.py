@@ -36,6 +36,9 @@ CHROME_ARGS = [
 RUNS = 7
 # Lighthouse runs on the list page; the report shows the median one (see median_lighthouse).
 LIGHTHOUSE_RUNS = 3
+# Lighthouse's words when a run failed for its own reasons, e.g. NO_NAVSTART.
+RUN_AGAIN = "Please run Lighthouse again"
+LIGHTHOUSE_ATTEMPTS = 2
 ASSET = re.compile(r'<(?:script[^>]*\ssrc|link[^>]*rel="stylesheet"[^>]*\shref)="([^"]+)"')
 
 
@@ -152,6 +155,22 @@ def median_lighthouse(url, cookie, out_stem, log, runs=LIGHTHOUSE_RUNS):
     }
 
 
+def run_lighthouse(command, env, log, attempts=LIGHTHOUSE_ATTEMPTS):
+    """Runs ``command``, again when Lighthouse says a failure was its own and asks
+    for that (a trace it could not record, seen here on a loaded machine); any
+    other failure, or the last attempt's, raises ``CalledProcessError``."""
+    for attempt in range(1, attempts + 1):
+        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+        if result.returncode == 0:
+            return
+        if attempt == attempts or RUN_AGAIN not in result.stderr:
+            raise subprocess.CalledProcessError(
+                result.returncode, command, result.stdout, result.stderr
+            )
+        reason = result.stderr.strip().splitlines()[-1]
+        log(f"front end: Lighthouse asks to be run again ({reason}): attempt {attempt + 1}")
+
+
 def lighthouse(url, cookie, out_file, log):
     """Lighthouse's default (mobile, simulated throttling) in Debian's Chromium, headless."""
     log(f"front end: Lighthouse on {url}")
@@ -166,8 +185,7 @@ def lighthouse(url, cookie, out_file, log):
     ]
     if cookie:
         command.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
-    env = {**os.environ, "CHROME_PATH": CHROMIUM}
-    subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=True)
+    run_lighthouse(command, {**os.environ, "CHROME_PATH": CHROMIUM}, log)
     data = json.loads(Path(out_file).read_text())
     if data.get("runtimeError"):
         raise RuntimeError(f"Lighthouse on {url}: {data['runtimeError']}")
