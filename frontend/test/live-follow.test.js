@@ -142,6 +142,18 @@ test('a reset or a poll fetches the page again', async () => {
   assert.equal(server.requests.length, 2);
 });
 
+// Follows `target`, publishes a reset while its fetch is in flight, and waits
+// for that fetch and for any the reset asks for.
+async function resetDuringFetch(target, follow) {
+  disposables.push(target);
+  follow(target);
+  server.requests.length = 0;
+  const fetching = target.fetch();
+  mediator.publish('live:reset');
+  await settled(fetching);
+  await tick(5);
+}
+
 test('a reset during a fetch fetches the page again once it is answered', async () => {
   // The first answer was read before task 2, the second after it.
   const answers = [[task(1)], [task(2), task(1)]];
@@ -150,13 +162,7 @@ test('a reset during a fetch fetches the page again once it is answered', async 
     return {status: 200, body: {items, page: 1, per_page: 3, total: items.length}};
   };
   const tasks = new Tasks();
-  disposables.push(tasks);
-  followPage(tasks);
-  server.requests.length = 0;
-  const fetching = tasks.fetch();
-  mediator.publish('live:reset');
-  await settled(fetching);
-  await tick(5);
+  await resetDuringFetch(tasks, followPage);
   assert.equal(server.requests.length, 2);
   assert.deepEqual(titles(tasks), ['Task 02', 'Task 01']);
 });
@@ -248,13 +254,7 @@ test('a reset during the item’s fetch compares it once the fetch is answered',
   const answers = [task(1), task(1, {title: 'Changed', version: 2})];
   server.respond = () => ({status: 200, body: answers.shift()});
   const model = new Task({_id: task(1)._id});
-  disposables.push(model);
-  followItem(model);
-  server.requests.length = 0;
-  const fetching = model.fetch();
-  mediator.publish('live:reset');
-  await settled(fetching);
-  await tick(5);
+  await resetDuringFetch(model, followItem);
   assert.equal(server.requests.length, 2);
   assert.equal(model.get('title'), 'Changed');
 });
