@@ -16,6 +16,7 @@ from backend.auth import models
 from devtools.embedded_mongo import EmbeddedMongo
 from tests import outbox
 from tests.sample_app import create_app
+from tests.servers import wait_for
 
 PASSWORD = "correct horse battery staple"
 
@@ -139,3 +140,21 @@ def alice(app):
 @pytest.fixture
 def bob(app):
     return Browserless(app.test_client(), "bob@example.com").register()
+
+
+def wait_until_uncached(app, digests):
+    """Until ``app``'s session cache in this process holds none of ``digests``: a
+    write straight to the database reaches it through its change stream (up to
+    ~0.3 s later), not at once as the app's own writes do."""
+    cache = app.extensions["session_cache"].peek()
+    if cache is not None:
+        wait_for(lambda: not any(cache.get(d) for d in digests), "the cache forgets")
+
+
+def wind_back(app, db, field, delta):
+    """Make every session's ``field`` look ``delta`` older (and wait for the app's
+    session cache to forget what it had, as its change stream makes it do)."""
+    sessions = list(db.sessions.find())
+    for session in sessions:
+        db.sessions.update_one({"_id": session["_id"]}, {"$set": {field: session[field] - delta}})
+    wait_until_uncached(app, [session["_id"] for session in sessions])

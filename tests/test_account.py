@@ -9,7 +9,7 @@ import pytest
 
 from backend import create_app
 from backend.account import browsers
-from tests.conftest import PASSWORD, Browserless, csrf_token_from
+from tests.conftest import PASSWORD, Browserless, csrf_token_from, wind_back
 from tests.outbox import emails_to, verify_link
 
 NEW_PASSWORD = "a brand new passphrase"
@@ -415,9 +415,7 @@ def test_a_session_from_before_browsers_were_kept_shows_unknown_browser(app, ali
 
 
 def test_the_periodic_touch_keeps_the_address_current(app, alice, db):
-    for session in db.sessions.find():
-        old = session["last_used_at"] - timedelta(seconds=app.config["SESSION_TOUCH_INTERVAL"])
-        db.sessions.update_one({"_id": session["_id"]}, {"$set": {"last_used_at": old}})
+    wind_back(app, db, "last_used_at", timedelta(seconds=app.config["SESSION_TOUCH_INTERVAL"]))
     alice.client.environ_base.update(REMOTE_ADDR="198.51.100.23")
 
     assert logged_in(alice.client)

@@ -16,7 +16,13 @@ from backend.auth.session_cache import Entry, SessionCache
 from backend.database import Connection
 from backend.process import PerProcess
 from backend.serialization import utc_now
-from tests.conftest import PASSWORD, Browserless, create_verified_user, csrf_token_from
+from tests.conftest import (
+    PASSWORD,
+    Browserless,
+    create_verified_user,
+    csrf_token_from,
+    wait_until_uncached,
+)
 from tests.servers import Gunicorn, wait_for
 from tests.test_account import (
     NEW_PASSWORD,
@@ -31,15 +37,6 @@ from tests.test_live import Person, standalone_uri, start_secantus  # noqa: F401
 
 # The issue's bound: refused within a second in another process, counted from the answer.
 ELSEWHERE_SECONDS = 1.0
-
-
-def wait_until_uncached(app, digests):
-    """Until ``app``'s session cache in this process holds none of ``digests``: a
-    write straight to the database reaches it through its change stream (up to
-    ~0.3 s later), not at once as the app's own writes do."""
-    cache = app.extensions["session_cache"].peek()
-    if cache is not None:
-        wait_for(lambda: not any(cache.get(d) for d in digests), "the cache forgets")
 
 
 def session_cache(app):

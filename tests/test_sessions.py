@@ -10,9 +10,14 @@ import pytest
 from backend import create_app
 from backend.serialization import utc_now
 from backend.settings import ConfigError, load_settings
-from tests.conftest import PASSWORD, Browserless, create_verified_user, csrf_token_from
+from tests.conftest import (
+    PASSWORD,
+    Browserless,
+    create_verified_user,
+    csrf_token_from,
+    wind_back,
+)
 from tests.test_account import logged_in
-from tests.test_session_cache import wait_until_uncached
 
 
 def session_id_of(app, client, cookie="session"):
@@ -25,15 +30,6 @@ def session_document(db, app, user):
     return db.sessions.find_one(
         {"_id": hashlib.sha256(session_id_of(app, user.client).encode()).hexdigest()}
     )
-
-
-def wind_back(app, db, field, delta):
-    """Make every session's ``field`` look ``delta`` older (and wait for the app's
-    session cache to forget what it had, as its change stream makes it do)."""
-    sessions = list(db.sessions.find())
-    for session in sessions:
-        db.sessions.update_one({"_id": session["_id"]}, {"$set": {field: session[field] - delta}})
-    wait_until_uncached(app, [session["_id"] for session in sessions])
 
 
 # Stored as a digest --------------------------------------------------------------
