@@ -155,15 +155,15 @@ def median_lighthouse(url, cookie, out_stem, log, runs=LIGHTHOUSE_RUNS):
     }
 
 
-def run_lighthouse(command, env, log, attempts=LIGHTHOUSE_ATTEMPTS):
+def run_lighthouse(command, env, log):
     """Runs ``command``, again when Lighthouse says a failure was its own and asks
     for that (a trace it could not record, seen here on a loaded machine); any
     other failure, or the last attempt's, raises ``CalledProcessError``."""
-    for attempt in range(1, attempts + 1):
+    for attempt in range(1, LIGHTHOUSE_ATTEMPTS + 1):
         result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
         if result.returncode == 0:
             return
-        if attempt == attempts or RUN_AGAIN not in result.stderr:
+        if attempt == LIGHTHOUSE_ATTEMPTS or RUN_AGAIN not in result.stderr:
             raise subprocess.CalledProcessError(
                 result.returncode, command, result.stdout, result.stderr
             )
