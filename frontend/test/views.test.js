@@ -81,6 +81,15 @@ test('an empty list says so once loaded, in the resource’s words', async () =>
   assert.equal(view.el.querySelector('.list-empty a').getAttribute('href'), '/tasks/new');
 });
 
+test('the list is busy while a fetch is in flight, and not once it is answered', async () => {
+  const view = await fetchedList(tasks, [TASK]);
+  assert.equal(view.el.getAttribute('aria-busy'), 'false');
+  const reload = view.collection.fetch();
+  assert.equal(view.el.getAttribute('aria-busy'), 'true');
+  await settled(reload);
+  assert.equal(view.el.getAttribute('aria-busy'), 'false');
+});
+
 test('a list item shows its model as it is now', async () => {
   const view = await fetchedList(tasks, [TASK]);
   view.collection.first().set({title: 'Call Bob'});

@@ -4,6 +4,8 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from playwright.sync_api import expect
+
 from tests.outbox import verify_link
 
 PASSWORD = "correct horse battery staple"
@@ -83,6 +85,23 @@ def fill_form(page, resource, values):
 def create_widgets(page, *names):
     """Creates widgets with these names through the API."""
     return [api(page, "POST", "/api/widgets", {"name": name}) for name in names]
+
+
+def following(page):
+    """Waits until ``page`` follows the event stream (or its tab's leader does)."""
+    expect(page.locator(".live-status")).to_have_attribute("data-state", "live")
+    return page
+
+
+def settled(page):
+    """Waits until ``page`` has done what loading it starts: its stream is open and
+    the fetch that the opening asks for (a list's reload) is answered.
+
+    A test that ends the session must wait for this first: the stream or that
+    fetch, sent without a session, would send the page to the login by itself.
+    """
+    expect(following(page).locator("[aria-busy=true]")).to_have_count(0)
+    return page
 
 
 def toast(page):

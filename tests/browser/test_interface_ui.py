@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from backend.settings import APP_NAME
 
-from .helpers import axe_violations, create_widgets, log_in, register, toast
+from .helpers import axe_violations, create_widgets, log_in, register, settled, toast
 
 pytestmark = pytest.mark.browser
 
@@ -287,7 +287,7 @@ def test_a_draft_is_kept_through_logging_in_again(page, email):
     page.goto(edit)
     page.get_by_label("Name").fill("Typed before the session expired")
     page.get_by_label("Description (optional)").fill("Not lost")
-    page.context.clear_cookies()  # the session expires
+    settled(page).context.clear_cookies()  # the session expires
     page.get_by_role("button", name="Save changes").click()
 
     expect(page).to_have_url(re.compile(r"/login\?next=%2Fwidgets%2F[0-9a-f]{24}%2Fedit$"))

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import create_widgets, log_in
+from .helpers import create_widgets, following, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -18,12 +18,6 @@ pytestmark = pytest.mark.browser
 WITHIN_A_SECOND = 1000
 # For what the contract gives no figure: ten tabs, a leader taking over.
 GENEROUS = 5000
-
-
-def following(page):
-    """Waits until ``page`` follows the event stream (or its tab's leader does)."""
-    expect(page.locator(".live-status")).to_have_attribute("data-state", "live")
-    return page
 
 
 def second_browser(new_page, email, path="/widgets"):

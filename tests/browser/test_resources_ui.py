@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from tests.sample_app import RESOURCES
 
-from .helpers import api, create_items, field_control, fill_form, log_in, register
+from .helpers import api, create_items, field_control, fill_form, log_in, register, settled
 
 pytestmark = pytest.mark.browser
 
@@ -309,8 +309,7 @@ def test_an_expired_session_goes_to_login_and_back(page, email, resource):
     create_items(page, resource, *(valid_values(resource, n) for n in range(size + 1)))
     page.goto(f"/{resource['name']}")
     next_page = page.get_by_role("link", name="Next")
-    next_page.wait_for()
-    page.context.clear_cookies()
+    settled(page).context.clear_cookies()
     next_page.click()
     expect_login_page_for(page, f"/{resource['name']}?page=2")
     log_in(page, email)
