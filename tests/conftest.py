@@ -12,6 +12,7 @@ import uuid
 import pytest
 from pymongo import MongoClient
 
+from backend import create_app as create_backend_app
 from backend.auth import models
 from devtools.embedded_mongo import EmbeddedMongo
 from tests import outbox
@@ -56,6 +57,23 @@ def app(settings):
     with MongoClient(connection.uri) as client:
         client.drop_database(connection.database_name)
     connection.close()
+
+
+@pytest.fixture
+def make_app(settings):
+    """``make_app(overrides, resources=...)``: an app of the test's settings with
+    ``overrides``, closed after the test. An app left open keeps its client and
+    its change-stream threads, which report failures once this session's
+    database stops, after every test has passed."""
+    made = []
+
+    def make(overrides=None, **options):
+        made.append(create_backend_app({**settings, **(overrides or {})}, **options))
+        return made[-1]
+
+    yield make
+    for app in made:
+        app.extensions["mongo"].close()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from backend import create_app
 from backend.account import browsers
 from tests.conftest import PASSWORD, Browserless, csrf_token_from, wind_back
 from tests.outbox import emails_to, verify_link
@@ -424,14 +423,12 @@ def test_the_periodic_touch_keeps_the_address_current(app, alice, db):
     assert "from 198.51.100.23" in sessions_section(alice.client)
 
 
-def test_behind_a_trusted_proxy_the_address_is_the_forwarded_one(settings):
-    app = create_app({**settings, "TRUSTED_PROXIES": "1"})
-    client = app.test_client()
+def test_behind_a_trusted_proxy_the_address_is_the_forwarded_one(make_app):
+    client = make_app({"TRUSTED_PROXIES": "1"}).test_client()
     client.environ_base.update(HTTP_X_FORWARDED_FOR="192.0.2.1, 203.0.113.9")
     Browserless(client, "proxied@example.com").register()
 
     assert "from 203.0.113.9" in sessions_section(client)
-    app.extensions["mongo"].close()
 
 
 def test_logging_out_of_all_other_sessions_keeps_this_one(app, alice, bob):

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from pymongo import MongoClient
 
-from backend import create_app
 from backend.assets import BUNDLES
 from tests.conftest import PASSWORD, csrf_token_from
 
@@ -162,8 +161,8 @@ def css_url(app):
     return match.group(1)
 
 
-def test_assets_manifest_records_each_bundles_hash(settings, public_dir):
-    app = create_app({**settings, "PUBLIC_DIR": str(public_dir)})
+def test_assets_manifest_records_each_bundles_hash(make_app, public_dir):
+    app = make_app({"PUBLIC_DIR": str(public_dir)})
 
     with app.app_context():
         result = app.test_cli_runner().invoke(args=["assets-manifest"])
@@ -174,12 +173,12 @@ def test_assets_manifest_records_each_bundles_hash(settings, public_dir):
     assert css_url(app).endswith(f"?{manifest['app.css']}")
 
 
-def test_production_takes_asset_urls_from_the_manifest_without_hashing(settings, public_dir):
-    build = create_app({**settings, "PUBLIC_DIR": str(public_dir)})
+def test_production_takes_asset_urls_from_the_manifest_without_hashing(make_app, public_dir):
+    build = make_app({"PUBLIC_DIR": str(public_dir)})
     with build.app_context():
         build.test_cli_runner().invoke(args=["assets-manifest"])
-    development = create_app({**settings, "PUBLIC_DIR": str(public_dir)})
-    production = create_app({**settings, "APP_ENV": "production", "PUBLIC_DIR": str(public_dir)})
+    development = make_app({"PUBLIC_DIR": str(public_dir)})
+    production = make_app({"APP_ENV": "production", "PUBLIC_DIR": str(public_dir)})
     built = css_url(production)
 
     (public_dir / "static" / "app.css").write_text("body { color: red }\n")
@@ -188,7 +187,7 @@ def test_production_takes_asset_urls_from_the_manifest_without_hashing(settings,
     assert css_url(development) != built
 
 
-def test_production_without_a_manifest_hashes_the_files(settings, public_dir):
-    production = create_app({**settings, "APP_ENV": "production", "PUBLIC_DIR": str(public_dir)})
+def test_production_without_a_manifest_hashes_the_files(make_app, public_dir):
+    production = make_app({"APP_ENV": "production", "PUBLIC_DIR": str(public_dir)})
 
     assert re.fullmatch(r"/static/app\.css\?[0-9a-f]+", css_url(production))

@@ -688,8 +688,8 @@ def test_gunicorn_logs_requests_writes_nothing_and_stops_cleanly(container, imag
 # ---- TRUSTED_PROXIES: ProxyFix for a TLS-terminating proxy --------------------
 
 
-def test_trusted_proxies_reads_the_forwarded_headers(settings):
-    app = create_app({**settings, "TRUSTED_PROXIES": "1"})
+def test_trusted_proxies_reads_the_forwarded_headers(make_app):
+    app = make_app({"TRUSTED_PROXIES": "1"})
     assert isinstance(app.wsgi_app, ProxyFix)
 
     @app.get("/_proxy_probe")
@@ -704,7 +704,6 @@ def test_trusted_proxies_reads_the_forwarded_headers(settings):
     seen = app.test_client().get("/_proxy_probe", headers=headers).get_json()
     # Only the last hop, which the one trusted proxy added, is believed.
     assert seen == {"remote_addr": "203.0.113.9", "scheme": "https", "host": "app.example.com"}
-    app.extensions["mongo"].close()
 
 
 def test_no_trusted_proxies_ignores_the_forwarded_headers(app):

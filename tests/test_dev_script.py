@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from pymongo import MongoClient
 
-from backend import create_app
 from tests.conftest import csrf_token_from
 from tests.servers import alive, wait_for
 
@@ -28,7 +27,7 @@ def dev(monkeypatch, settings, tmp_path):
         client.drop_database(settings["MONGO_DATABASE"])
 
 
-def test_first_run_makes_a_demo_user_with_widgets_once(dev, settings, tmp_path):
+def test_first_run_makes_a_demo_user_with_widgets_once(dev, make_app, settings, tmp_path):
     var_dir = tmp_path / "var"
     var_dir.mkdir(exist_ok=True)
 
@@ -36,8 +35,7 @@ def test_first_run_makes_a_demo_user_with_widgets_once(dev, settings, tmp_path):
     again = dev.ensure_demo_user(settings["MONGO_URI"], var_dir)
 
     assert again == password == (var_dir / "demo-password").read_text()
-    app = create_app(settings)
-    client = app.test_client()
+    client = make_app().test_client()
     token = csrf_token_from(client.get("/login").get_data(as_text=True))
     login = client.post(
         "/login", data={"email": dev.DEMO_EMAIL, "password": password, "csrf_token": token}

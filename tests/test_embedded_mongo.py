@@ -72,17 +72,16 @@ def test_a_state_file_of_a_dead_server_starts_a_new_one(tmp_path, exit_hooks):
         client.admin.command("ping")
 
 
-def test_development_without_mongo_uri_uses_the_shared_server(settings, tmp_path, exit_hooks):
-    development = {**settings, "APP_ENV": "development", "MONGO_URI": "", "VAR_DIR": str(tmp_path)}
-    first = create_app(development)
-    second = create_app(development)
+def test_development_without_mongo_uri_uses_the_shared_server(exit_hooks, make_app, tmp_path):
+    # make_app after exit_hooks: the apps close before the server stops.
+    development = {"APP_ENV": "development", "MONGO_URI": "", "VAR_DIR": str(tmp_path)}
+    first = make_app(development)
+    second = make_app(development)
 
     assert first.extensions["mongo"].uri == second.extensions["mongo"].uri
     assert first.test_client().get("/healthz").get_json() == {"status": "ok"}
     assert second.test_client().get("/healthz").status_code == 200
     assert len(exit_hooks) == 1
-    first.extensions["mongo"].close()
-    second.extensions["mongo"].close()
 
 
 def test_a_missing_server_program_says_how_to_fix_it(monkeypatch, tmp_path):

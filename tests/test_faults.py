@@ -6,7 +6,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from backend import create_app
 from backend.settings import DATABASE_TIMEOUT_MS
 from devtools.embedded_mongo import EmbeddedMongo, free_port
 from tests.conftest import PASSWORD, Browserless, csrf_token_from
@@ -42,10 +41,8 @@ def mongo(tmp_path):
 
 
 @pytest.fixture
-def fault_app(mongo, settings):
-    app = create_app({**settings, "MONGO_URI": mongo.uri})
-    yield app
-    app.extensions["mongo"].close()
+def fault_app(mongo, make_app):
+    return make_app({"MONGO_URI": mongo.uri})
 
 
 def send_all(calls):
@@ -59,7 +56,7 @@ def send_all(calls):
         return list(pool.map(send, calls))
 
 
-def test_the_app_answers_503_while_the_database_is_down_and_recovers(mongo, fault_app, settings):
+def test_the_app_answers_503_while_the_database_is_down_and_recovers(mongo, fault_app, make_app):
     alice = Browserless(fault_app.test_client(), "alice@example.com").register()
     acknowledged = {}
     for number in range(20):
@@ -74,7 +71,7 @@ def test_the_app_answers_503_while_the_database_is_down_and_recovers(mongo, faul
 
     # A second app (another worker, say) whose first use of the database, which
     # ensures the indexes, comes during the outage.
-    late_app = create_app({**settings, "MONGO_URI": mongo.uri})
+    late_app = make_app({"MONGO_URI": mongo.uri})
     with serving(fault_app) as url, serving(late_app) as late_url:
         user = requests.Session()
         user.cookies.set("session", alice.client.get_cookie("session").value)

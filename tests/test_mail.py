@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 import requests
 
-from backend import create_app
 from backend.mail import COLLECTION, FIRST_RETRY, MAX_ATTEMPTS, deliver_due, queue_mail, transport
 from backend.serialization import utc_now
 from backend.settings import ConfigError, load_settings
@@ -272,11 +271,11 @@ def test_a_message_claimed_by_a_worker_that_died_is_sent_once_its_lease_runs_out
 
 
 def test_the_outbox_survives_a_restart_and_the_next_process_s_worker_sends_it(
-    app, settings, var_dir
+    app, make_app, var_dir
 ):
     queue(app, subject="Queued before the restart")  # by a process that then stopped
 
-    restarted = create_app({**settings, "MAIL_WORKER": "thread"})
+    restarted = make_app({"MAIL_WORKER": "thread"})
     try:
         with serving(restarted) as url:
             assert requests.get(f"{url}/healthz", timeout=5).status_code == 200  # starts it
@@ -285,14 +284,13 @@ def test_the_outbox_survives_a_restart_and_the_next_process_s_worker_sends_it(
                 time.sleep(0.05)
     finally:
         restarted.extensions["mail_worker"].stop()
-        restarted.extensions["mongo"].close()
 
     [path] = outbox_folder(var_dir)
     assert "Queued before the restart" in path.read_text()
 
 
-def test_a_worker_thread_sends_what_its_process_queues_at_once(app, settings, var_dir):
-    live = create_app({**settings, "MAIL_WORKER": "thread"})
+def test_a_worker_thread_sends_what_its_process_queues_at_once(app, make_app, var_dir):
+    live = make_app({"MAIL_WORKER": "thread"})
     try:
         with serving(live) as url:
             session = requests.Session()
@@ -306,7 +304,6 @@ def test_a_worker_thread_sends_what_its_process_queues_at_once(app, settings, va
                 time.sleep(0.02)
     finally:
         live.extensions["mail_worker"].stop()
-        live.extensions["mongo"].close()
 
     assert len(outbox_folder(var_dir)) == 1
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from backend import create_app
 from devtools.embedded_mongo import EmbeddedMongo, free_port
 from tests.conftest import PASSWORD, csrf_token_from
 from tests.sample_app import RESOURCES
@@ -221,8 +220,8 @@ def closed_port(monkeypatch):
 
 
 @pytest.fixture
-def down_app(settings, closed_port):
-    return create_app({**settings, "MONGO_URI": f"mongodb://127.0.0.1:{closed_port}/"})
+def down_app(make_app, closed_port):
+    return make_app({"MONGO_URI": f"mongodb://127.0.0.1:{closed_port}/"})
 
 
 def assert_unavailable(response, json_body=True):
@@ -277,7 +276,7 @@ def test_the_app_recovers_by_itself_once_mongodb_is_back(down_app, closed_port, 
     try:
         assert client.get("/healthz").status_code == 200
     finally:
-        down_app.extensions["mongo"].close()
+        down_app.extensions["mongo"].close()  # before the server stops, not after
         server.stop()
 
 

@@ -2,8 +2,6 @@
 
 import pytest
 
-from backend import create_app
-
 PAGES = ["/login", "/api/widgets", "/api/openapi.json", "/healthz", "/no-such-page", "/api/nope"]
 
 
@@ -34,18 +32,14 @@ def test_errors_and_database_faults_carry_them_too(alice):
     assert "X-Frame-Options" in alice.delete("/api/widgets").headers  # 405
 
 
-def env_settings(settings, app_env):
-    return {**settings, "APP_ENV": app_env}
-
-
-def test_development_lets_brunch_reload_the_page(settings):
-    client = create_app(env_settings(settings, "development")).test_client()
+def test_development_lets_brunch_reload_the_page(make_app):
+    client = make_app({"APP_ENV": "development"}).test_client()
     connect = directives(client.get("/login"))["connect-src"].split()
     assert connect == ["'self'", "ws://127.0.0.1:9485", "ws://localhost:9485"]
 
 
-def test_production_adds_hsts_and_secure_cookies(settings):
-    app = create_app(env_settings(settings, "production"))
+def test_production_adds_hsts_and_secure_cookies(make_app):
+    app = make_app({"APP_ENV": "production"})
     response = app.test_client().get("/login")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     assert directives(response)["connect-src"] == "'self'"

@@ -10,7 +10,6 @@ import pytest
 import requests
 from pymongo import MongoClient, monitoring
 
-from backend import create_app
 from backend.auth.models import _digest
 from backend.auth.session_cache import Entry, SessionCache
 from backend.database import Connection
@@ -211,10 +210,11 @@ def test_while_its_stream_is_down_the_cache_is_empty_and_bypassed_then_used_agai
 
 
 def test_without_change_streams_every_request_reads_its_session_and_revoking_works(
+    make_app,
     settings,
     standalone_uri,  # noqa: F811 (the fixture)
 ):
-    app = create_app({**settings, "MONGO_URI": standalone_uri})
+    app = make_app({"MONGO_URI": standalone_uri})
     try:
         alice = Browserless(app.test_client(), "standalone@example.com").register()
         thief = copy_of(app, alice)
@@ -230,7 +230,6 @@ def test_without_change_streams_every_request_reads_its_session_and_revoking_wor
     finally:
         with MongoClient(standalone_uri) as client:
             client.drop_database(settings["MONGO_DATABASE"])
-        app.extensions["mongo"].close()
 
 
 # Nothing reaches the database but the operation itself ---------------------------------

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 
-from backend import create_app
 from backend.serialization import utc_now
 from backend.settings import ConfigError, load_settings
 from tests.conftest import (
@@ -128,10 +127,8 @@ def test_verifying_logging_in_and_each_change_give_a_new_session_id(app, alice):
 
 
 @pytest.fixture
-def production_app(settings):
-    app = create_app({**settings, "APP_ENV": "production", "SECRET_KEY": "k" * 32})
-    yield app
-    app.extensions["mongo"].close()
+def production_app(make_app):
+    return make_app({"APP_ENV": "production", "SECRET_KEY": "k" * 32})
 
 
 def test_production_s_session_cookie_is_a_host_cookie(production_app):

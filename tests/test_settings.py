@@ -88,12 +88,12 @@ def test_a_secret_key_from_the_environment_wins(tmp_path):
     assert not (tmp_path / "secret_key").exists()
 
 
-def test_development_sessions_survive_a_restart(settings, tmp_path):
-    development = {**settings, "APP_ENV": "development", "SECRET_KEY": "", "VAR_DIR": str(tmp_path)}
-    before = create_app(development)
+def test_development_sessions_survive_a_restart(make_app, settings, tmp_path):
+    development = {"APP_ENV": "development", "SECRET_KEY": "", "VAR_DIR": str(tmp_path)}
+    before = make_app(development)
     user = Browserless(before.test_client(), "alice@example.com").register()
 
-    after = create_app(development).test_client()
+    after = make_app(development).test_client()
     after.set_cookie("session", user.client.get_cookie("session").value)
 
     assert after.get("/api/widgets").status_code == 200
@@ -158,19 +158,15 @@ def test_trusted_hosts_come_from_the_environment():
     assert load_settings({"APP_ENV": "test", "SECRET_KEY": "x"})["TRUSTED_HOSTS"] is None
 
 
-def test_a_forged_host_is_refused(settings):
-    app = create_app({**settings, "TRUSTED_HOSTS": "app.example.com,localhost"})
-    client = app.test_client()
-    try:
-        assert client.get("/login", headers={"Host": "app.example.com"}).status_code == 200
-        assert client.get("/login").status_code == 200  # localhost
-        forged = client.get("/login", headers={"Host": "evil.example.net"})
-        assert forged.status_code == 400
-        assert "evil.example.net" not in forged.text
-        api = client.get("/api/widgets", headers={"Host": "evil.example.net"})
-        assert (api.status_code, api.get_json()) == (400, {"error": "Untrusted host."})
-    finally:
-        app.extensions["mongo"].close()
+def test_a_forged_host_is_refused(make_app):
+    client = make_app({"TRUSTED_HOSTS": "app.example.com,localhost"}).test_client()
+    assert client.get("/login", headers={"Host": "app.example.com"}).status_code == 200
+    assert client.get("/login").status_code == 200  # localhost
+    forged = client.get("/login", headers={"Host": "evil.example.net"})
+    assert forged.status_code == 400
+    assert "evil.example.net" not in forged.text
+    api = client.get("/api/widgets", headers={"Host": "evil.example.net"})
+    assert (api.status_code, api.get_json()) == (400, {"error": "Untrusted host."})
 
 
 def test_bcrypt_rounds_come_from_the_environment_as_a_number():
