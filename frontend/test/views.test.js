@@ -106,6 +106,23 @@ test('the pager counts and links to the next page', async () => {
   assert.equal(view.el.querySelector('[rel="prev"]'), null);
 });
 
+test('the pager keeps its links when a fetch brings the same page, and redraws when it changes', async () => {
+  respond(200, {items: [STORED], page: 1, per_page: 20, total: 25});
+  const collection = new widgets.Collection(null, {query: {}});
+  const view = track(new widgets.views.pager({collection, container: container()}));
+  await settled(collection.fetch());
+  const next = view.el.querySelector('[rel="next"]');
+
+  respond(200, {items: [STORED], page: 1, per_page: 20, total: 25});
+  await settled(collection.fetch()); // as the list does once its live stream opens
+  assert.equal(view.el.querySelector('[rel="next"]'), next); // the same element: a click lands
+
+  respond(200, {items: [STORED], page: 1, per_page: 20, total: 45});
+  await settled(collection.fetch());
+  assert.match(view.el.textContent, /1–1 of 45/);
+  assert.notEqual(view.el.querySelector('[rel="next"]'), next);
+});
+
 function listPage(resource, query) {
   const collection = new resource.Collection(null, {query});
   return track(new resource.views.page({collection, container: container()}));
