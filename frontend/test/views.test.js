@@ -345,6 +345,14 @@ test('the detail page follows its model', async () => {
   assert.match(view.el.querySelector('.resource-fields').textContent, /No/);
 });
 
+test('the detail page keeps its buttons when a fetch brings the same item', async () => {
+  const view = await detail(tasks, TASK);
+  const edit = view.el.querySelector('.resource-edit');
+  respond(200, TASK);
+  await settled(view.model.fetch()); // as the page does once its live stream opens
+  assert.equal(view.el.querySelector('.resource-edit'), edit);
+});
+
 test('delete asks first, deletes only when the user agrees, and offers Undo', async () => {
   const view = await detail(widgets, STORED);
   const confirm = app('lib/confirm');

@@ -9,15 +9,7 @@ module.exports = View.extend({
     'live:merged collection': 'render', // a live change (lib/live/follow.js)
   },
 
-  // A fetch that brings the same page again (the list's, once its live stream
-  // opens) leaves the pager as it is: links replaced under the pointer would
-  // swallow a click on "Next" made meanwhile.
-  render() {
-    const html = this.template(this.getTemplateData());
-    if (html === this.shownHtml) return this;
-    this.shownHtml = html;
-    return View.prototype.render.call(this);
-  },
+  drawsOnlyItsData: true, // the same page fetched again keeps its links (base/view.js)
 
   getTemplateData() {
     const list = this.collection;

@@ -49,7 +49,18 @@ module.exports = Chaplin.View.extend({
     return templateData(this, Chaplin.View);
   },
 
+  // A view whose element holds only what its template draws (nothing shown or
+  // hidden after the render) sets `drawsOnlyItsData`: a render that would draw
+  // the same HTML again, as after a fetch that brought the same data (the
+  // page's, once its live stream opens), then leaves the element as it is, so
+  // a link or button under the pointer is not replaced and its click not lost.
+  // (Chaplin's render runs the template once more: a page's views are small.)
   render() {
+    if (this.drawsOnlyItsData) {
+      const html = this.getTemplateFunction()(this.getTemplateData());
+      if (html === this.drawnHtml) return this;
+      this.drawnHtml = html;
+    }
     const focused = focusedControl(this);
     Chaplin.View.prototype.render.call(this);
     // Unless the render moved the focus on purpose (focusTarget), it is lost: put it back.

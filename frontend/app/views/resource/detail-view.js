@@ -18,6 +18,8 @@ module.exports = View.extend({
     'click .resource-delete': 'delete',
   },
 
+  drawsOnlyItsData: true, // the same item fetched again keeps its buttons (base/view.js)
+
   listen: {
     'synced model': 'render',
     'change model': 'render',
