@@ -12,11 +12,11 @@ import uuid
 import pytest
 from pymongo import MongoClient
 
-from backend import create_app as create_backend_app
+from backend import create_app
 from backend.auth import models
 from devtools.embedded_mongo import EmbeddedMongo
 from tests import outbox
-from tests.sample_app import create_app
+from tests.sample_app import RESOURCES
 from tests.servers import wait_for
 
 PASSWORD = "correct horse battery staple"
@@ -34,29 +34,30 @@ def mongo_uri(tmp_path_factory):
 
 @pytest.fixture
 def settings(mongo_uri, tmp_path):
-    return {
+    # The test's database is dropped after it (and after its apps are closed:
+    # they come from fixtures that need this one), whatever wrote to it.
+    database = f"test_{uuid.uuid4().hex[:12]}"
+    yield {
         "APP_ENV": "test",
         "MONGO_URI": mongo_uri,
-        "MONGO_DATABASE": f"test_{uuid.uuid4().hex[:12]}",
+        "MONGO_DATABASE": database,
         "SECRET_KEY": "test-secret-key-" + "k" * 32,
         "BCRYPT_ROUNDS": "4",
         "VAR_DIR": str(tmp_path / "var"),  # emails go to its mail/ (see tests/outbox.py)
         "SMTP_HOST": "",  # never real email, whatever .env says
         "MAIL_WORKER": "off",  # tests deliver the outbox themselves (tests/outbox.py)
     }
+    with MongoClient(mongo_uri) as client:
+        client.drop_database(database)
 
 
 @pytest.fixture
-def app(settings):
+def app(make_app):
     # Every registered resource, and the tests' own (tests/sample_resources.py).
-    app = create_app(settings)
+    app = make_app(resources=RESOURCES)
     outbox.APPS[app.config["VAR_DIR"]] = app
     yield app
     outbox.APPS.pop(app.config["VAR_DIR"], None)
-    connection = app.extensions["mongo"]
-    with MongoClient(connection.uri) as client:
-        client.drop_database(connection.database_name)
-    connection.close()
 
 
 @pytest.fixture
@@ -68,7 +69,7 @@ def make_app(settings):
     made = []
 
     def make(overrides=None, **options):
-        made.append(create_backend_app({**settings, **(overrides or {})}, **options))
+        made.append(create_app({**settings, **(overrides or {})}, **options))
         return made[-1]
 
     yield make

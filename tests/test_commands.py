@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from pymongo import MongoClient
 
 from backend.assets import BUNDLES
 from tests.conftest import PASSWORD, csrf_token_from
@@ -130,16 +129,12 @@ def test_the_flask_command_runs_the_commands(mongo_uri, settings, tmp_path):
     }
     flask = [sys.executable, "-m", "flask", "--app", "backend"]
     run = {"env": env, "cwd": PROJECT_DIR, "capture_output": True, "text": True, "timeout": 60}
-    try:
-        created = subprocess.run(
-            [*flask, "create-user", "eve@example.com", "--password", "p" * 8], **run
-        )
-        assert created.returncode == 0, created.stderr
-        seeded = subprocess.run([*flask, "seed", "eve@example.com", "--count", "2"], **run)
-        assert "Added 2 widgets for eve@example.com." in seeded.stdout, seeded.stderr
-    finally:
-        with MongoClient(mongo_uri) as client:
-            client.drop_database(settings["MONGO_DATABASE"])
+    created = subprocess.run(
+        [*flask, "create-user", "eve@example.com", "--password", "p" * 8], **run
+    )
+    assert created.returncode == 0, created.stderr
+    seeded = subprocess.run([*flask, "seed", "eve@example.com", "--count", "2"], **run)
+    assert "Added 2 widgets for eve@example.com." in seeded.stdout, seeded.stderr
 
 
 # Assets manifest ------------------------------------------------------------

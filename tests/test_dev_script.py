@@ -5,7 +5,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from pymongo import MongoClient
 
 from tests.conftest import csrf_token_from
 from tests.servers import alive, wait_for
@@ -22,9 +21,7 @@ def dev(monkeypatch, settings, tmp_path):
     spec = importlib.util.spec_from_file_location("dev_script", DEV_SCRIPT)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    yield module
-    with MongoClient(settings["MONGO_URI"]) as client:
-        client.drop_database(settings["MONGO_DATABASE"])
+    return module
 
 
 def test_first_run_makes_a_demo_user_with_widgets_once(dev, make_app, settings, tmp_path):

@@ -24,7 +24,6 @@ from bson import ObjectId
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
-from backend import create_app
 from backend.api import BackboneResource, Line
 from backend.live.feed import decode_token, encode_token
 from backend.resources import registered
@@ -182,22 +181,13 @@ class Person:
 
 
 @pytest.fixture
-def live_settings(settings):
+def settings(settings):
     return {**settings, "LIVE_KEEPALIVE_SECONDS": str(KEEPALIVE_SECONDS)}
 
 
 @pytest.fixture
-def live_app(live_settings):
-    app = create_app(live_settings)
-    yield app
-    drop(app)
-
-
-def drop(app):
-    connection = app.extensions["mongo"]
-    with MongoClient(connection.uri) as client:
-        client.drop_database(connection.database_name)
-    connection.close()
+def live_app(make_app):
+    return make_app()
 
 
 @pytest.fixture
@@ -456,30 +446,27 @@ def test_the_stream_ends_when_the_password_is_changed_elsewhere(alice, alice_pho
 # When the database cannot report changes --------------------------------------------------
 
 
-def test_too_many_streams_get_503_and_a_closed_one_frees_its_place(live_settings):
+def test_too_many_streams_get_503_and_a_closed_one_frees_its_place(make_app):
     # A keep-alive much longer than the wait below: only noticing the close frees it.
-    app = create_app({**live_settings, "LIVE_MAX_STREAMS": "1", "LIVE_KEEPALIVE_SECONDS": "30"})
-    try:
-        with serving(app) as url:
-            alice = Person(url, "crowded@example.com").register()
-            first = alice.events()
-            assert first.response.status_code == 200
-            second = alice.events()
-            assert second.response.status_code == 503
-            assert second.response.json()["error"]
-            assert int(second.response.headers["Retry-After"]) > 0
-            assert alice.api("GET", "/api/widgets")["total"] == 0
-            # A client that goes away gives its place back within a second or so,
-            # not at the next keep-alive.
-            first.close()
-            deadline = time.monotonic() + 3
-            while (again := alice.events()).response.status_code == 503:
-                assert time.monotonic() < deadline, "the closed stream kept its place"
-                time.sleep(0.2)
-            assert again.response.status_code == 200
-            alice.close()
-    finally:
-        drop(app)
+    app = make_app({"LIVE_MAX_STREAMS": "1", "LIVE_KEEPALIVE_SECONDS": "30"})
+    with serving(app) as url:
+        alice = Person(url, "crowded@example.com").register()
+        first = alice.events()
+        assert first.response.status_code == 200
+        second = alice.events()
+        assert second.response.status_code == 503
+        assert second.response.json()["error"]
+        assert int(second.response.headers["Retry-After"]) > 0
+        assert alice.api("GET", "/api/widgets")["total"] == 0
+        # A client that goes away gives its place back within a second or so,
+        # not at the next keep-alive.
+        first.close()
+        deadline = time.monotonic() + 3
+        while (again := alice.events()).response.status_code == 503:
+            assert time.monotonic() < deadline, "the closed stream kept its place"
+            time.sleep(0.2)
+        assert again.response.status_code == 200
+        alice.close()
 
 
 @pytest.fixture(scope="module")
@@ -524,22 +511,19 @@ def start_secantus(path, *flags, port=None):
 
 
 def test_a_database_without_change_streams_gets_503_json_and_the_api_works(
-    live_settings, standalone_uri
+    make_app, standalone_uri
 ):
-    app = create_app({**live_settings, "MONGO_URI": standalone_uri})
-    try:
-        with serving(app) as url:
-            alice = Person(url, "standalone@example.com").register()
-            response = alice.http.get(f"{url}/api/events", timeout=5)
-            assert response.status_code == 503
-            assert response.headers["Content-Type"] == "application/json"
-            assert "replica set" in response.json()["error"]
-            assert int(response.headers["Retry-After"]) > 0
-            # The front end polls instead: the rest of the API is unaffected.
-            widget = alice.create("Polled")
-            assert alice.api("GET", f"/api/widgets/{widget['_id']}")["name"] == "Polled"
-    finally:
-        drop(app)
+    app = make_app({"MONGO_URI": standalone_uri})
+    with serving(app) as url:
+        alice = Person(url, "standalone@example.com").register()
+        response = alice.http.get(f"{url}/api/events", timeout=5)
+        assert response.status_code == 503
+        assert response.headers["Content-Type"] == "application/json"
+        assert "replica set" in response.json()["error"]
+        assert int(response.headers["Retry-After"]) > 0
+        # The front end polls instead: the rest of the API is unaffected.
+        widget = alice.create("Polled")
+        assert alice.api("GET", f"/api/widgets/{widget['_id']}")["name"] == "Polled"
 
 
 @pytest.fixture(scope="module")
@@ -550,39 +534,34 @@ def short_history_uri(tmp_path_factory):
     server.stop()
 
 
-def test_a_token_gone_from_the_history_gets_reset_then_live_changes(
-    live_settings, short_history_uri
-):
-    app = create_app({**live_settings, "MONGO_URI": short_history_uri})
-    try:
-        with serving(app) as url:
-            alice = Person(url, "forgetful@example.com").register()
-            stream = alice.events()
-            alice.create("Soon forgotten")
-            stream.next_change()
-            old = stream.last_event_id
-            stream.close()
-            db = app.extensions["mongo"].db
-            expired = False
-            for _ in range(20):  # the server prunes its history as it goes
-                db.noise.insert_many([{"n": n} for n in range(200)])
-                try:
-                    with db.watch(resume_after=decode_token(old), max_await_time_ms=50) as probe:
-                        probe.try_next()
-                except PyMongoError:
-                    expired = True
-                    break
-                time.sleep(0.2)
-            assert expired, "the embedded server kept the whole history"
+def test_a_token_gone_from_the_history_gets_reset_then_live_changes(make_app, short_history_uri):
+    app = make_app({"MONGO_URI": short_history_uri})
+    with serving(app) as url:
+        alice = Person(url, "forgetful@example.com").register()
+        stream = alice.events()
+        alice.create("Soon forgotten")
+        stream.next_change()
+        old = stream.last_event_id
+        stream.close()
+        db = app.extensions["mongo"].db
+        expired = False
+        for _ in range(20):  # the server prunes its history as it goes
+            db.noise.insert_many([{"n": n} for n in range(200)])
+            try:
+                with db.watch(resume_after=decode_token(old), max_await_time_ms=50) as probe:
+                    probe.try_next()
+            except PyMongoError:
+                expired = True
+                break
+            time.sleep(0.2)
+        assert expired, "the embedded server kept the whole history"
 
-            resumed = alice.events(last_event_id=old)
-            event, _data, _id = resumed.next()
-            assert event == "reset"
-            widget = alice.create("After the reset")
-            assert resumed.next_change()["_id"] == widget["_id"]
-            alice.close()
-    finally:
-        drop(app)
+        resumed = alice.events(last_event_id=old)
+        event, _data, _id = resumed.next()
+        assert event == "reset"
+        widget = alice.create("After the reset")
+        assert resumed.next_change()["_id"] == widget["_id"]
+        alice.close()
 
 
 def test_event_ids_round_trip_and_refuse_strangers():
@@ -607,11 +586,9 @@ class Bulletins(BackboneResource):
 
 
 @pytest.fixture
-def many_resources_url(live_settings):
-    app = create_app(live_settings, resources=[*registered(), Tasks, Bulletins])
-    with serving(app) as base:
+def many_resources_url(make_app):
+    with serving(make_app(resources=[*registered(), Tasks, Bulletins])) as base:
         yield base
-    drop(app)
 
 
 def test_every_resource_reports_its_changes_under_its_name(many_resources_url):
@@ -656,9 +633,11 @@ def test_a_document_given_to_someone_else_is_deleted_for_its_former_owner(alice,
     assert arrived["document"] == bob.api("GET", f"/api/widgets/{widget['_id']}")
 
 
-def test_the_stream_lives_through_a_database_restart_and_misses_nothing(live_settings, tmp_path):
+def test_the_stream_lives_through_a_database_restart_and_misses_nothing(
+    make_app, settings, tmp_path
+):
     server = start_secantus(tmp_path / "db")
-    app = create_app({**live_settings, "MONGO_URI": server.uri})
+    app = make_app({"MONGO_URI": server.uri})
     try:
         with serving(app) as url:
             alice = Person(url, "patient@example.com").register()
@@ -672,9 +651,9 @@ def test_the_stream_lives_through_a_database_restart_and_misses_nothing(live_set
             # Written while the app's feed is still reconnecting: it resumes after
             # the last change it had, so this one is not lost either.
             with MongoClient(server.uri) as client:
-                owner = client[live_settings["MONGO_DATABASE"]].users.find_one()["_id"]
+                owner = client[settings["MONGO_DATABASE"]].users.find_one()["_id"]
                 inserted = (
-                    client[live_settings["MONGO_DATABASE"]]
+                    client[settings["MONGO_DATABASE"]]
                     .widgets.insert_one({"owner_id": owner, "name": "Meanwhile", "version": 1})
                     .inserted_id
                 )
@@ -683,7 +662,7 @@ def test_the_stream_lives_through_a_database_restart_and_misses_nothing(live_set
             assert stream.next_change()["_id"] == after["_id"]
             alice.close()
     finally:
-        drop(app)
+        app.extensions["mongo"].close()  # before the server stops, not after
         server.stop()
 
 
@@ -737,13 +716,13 @@ def test_a_subscriber_that_falls_behind_is_cut_off_to_resume(live_app, db, alice
         feed.unsubscribe(subscriber)
 
 
-def test_a_stopping_gunicorn_worker_ends_its_streams_at_once(live_settings, tmp_path):
+def test_a_stopping_gunicorn_worker_ends_its_streams_at_once(settings, tmp_path):
     """With backend/gunicorn_conf.py, SIGTERM ends the streams instead of waiting
     gunicorn's graceful timeout (30 s) for them."""
     port = free_port()
     env = {
         **os.environ,
-        **live_settings,
+        **settings,
         "LIVE_KEEPALIVE_SECONDS": "60",
         "MAIL_WORKER": "thread",  # the verification link, for Person.register
         "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
@@ -758,7 +737,7 @@ def test_a_stopping_gunicorn_worker_ends_its_streams_at_once(live_settings, tmp_
             command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=Path(__file__).parent.parent
         )
     url = f"http://127.0.0.1:{port}"
-    outbox.VAR_DIRS[url] = Path(live_settings["VAR_DIR"])
+    outbox.VAR_DIRS[url] = Path(settings["VAR_DIR"])
     try:
         wait_until_healthy(url, process, log=log.read_text)
         alice = Person(url, "stopping@example.com").register()
@@ -774,5 +753,3 @@ def test_a_stopping_gunicorn_worker_ends_its_streams_at_once(live_settings, tmp_
         if process.poll() is None:
             process.kill()
             process.wait()
-        with MongoClient(live_settings["MONGO_URI"]) as client:
-            client.drop_database(live_settings["MONGO_DATABASE"])

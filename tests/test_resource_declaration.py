@@ -4,7 +4,6 @@ say, and what its declaration gives beyond the HTTP API (tests/test_resources_ap
 import re
 
 import pytest
-from pymongo import MongoClient
 from wtforms.validators import DataRequired, ValidationError
 
 from backend import create_app
@@ -151,13 +150,8 @@ class Bulletins(BackboneResource):
 
 
 @pytest.fixture
-def custom_app(settings):
-    app = create_app(settings, resources=[*RESOURCES, Gadgets, Bulletins])
-    yield app
-    connection = app.extensions["mongo"]
-    with MongoClient(connection.uri) as client:
-        client.drop_database(connection.database_name)
-    connection.close()
+def custom_app(make_app):
+    return make_app(resources=[*RESOURCES, Gadgets, Bulletins])
 
 
 def user(app, email):

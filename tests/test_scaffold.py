@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from backend import create_app
 from backend.resources import registered
 from devtools.scaffold import RESERVED_NAMES, Resource, ScaffoldError, scaffold
 from devtools.scaffold.cli import scaffold_command
@@ -238,19 +237,9 @@ def test_reserved_names_cover_the_apps_own_pages_and_collections(app):
 
 
 @pytest.fixture
-def app_with(settings):
-    """Makes the app with the registered resources and more; drops its database afterwards."""
-    made = []
-
-    def make(*resources):
-        made.append(create_app(settings, resources=[*registered(), *resources]))
-        return made[-1]
-
-    yield make
-    for app in made:
-        connection = app.extensions["mongo"]
-        connection.db.client.drop_database(connection.database_name)
-        connection.close()
+def app_with(make_app):
+    """Makes the app with the registered resources and more."""
+    return lambda *resources: make_app(resources=[*registered(), *resources])
 
 
 def test_a_scaffolded_resource_serves_its_api_with_every_field_type(project, app_with):

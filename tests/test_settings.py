@@ -88,7 +88,7 @@ def test_a_secret_key_from_the_environment_wins(tmp_path):
     assert not (tmp_path / "secret_key").exists()
 
 
-def test_development_sessions_survive_a_restart(make_app, settings, tmp_path):
+def test_development_sessions_survive_a_restart(make_app, tmp_path):
     development = {"APP_ENV": "development", "SECRET_KEY": "", "VAR_DIR": str(tmp_path)}
     before = make_app(development)
     user = Browserless(before.test_client(), "alice@example.com").register()
@@ -97,7 +97,6 @@ def test_development_sessions_survive_a_restart(make_app, settings, tmp_path):
     after.set_cookie("session", user.client.get_cookie("session").value)
 
     assert after.get("/api/widgets").status_code == 200
-    before.extensions["mongo"].db.client.drop_database(settings["MONGO_DATABASE"])
 
 
 def test_settings_are_read_from_the_env_file(tmp_path, monkeypatch):
